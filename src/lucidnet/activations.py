@@ -1,0 +1,327 @@
+"""Activation functions sigma and their derivatives, side by side.
+
+Every activation maps the pre-activation ``Z[l]`` (shape ``(d_l, N)``) to
+``A[l] = sigma(Z[l])`` and, in the backward pass, turns the gradient arriving
+from the layer above, ``dA = W[l+1].T @ Delta[l+1]``, into the error signal
+
+    Delta[l] = dA * sigma'(Z[l])            (element-wise)
+
+``derivative`` receives both ``Z`` and the cached ``A`` so that, where it can,
+it reuses ``A`` instead of recomputing sigma (the notebook recomputed it).
+
+Adding an activation is one class plus one entry in ``ACTIVATIONS``; the tests
+are parametrized over that registry, so a new entry is gradient-checked without
+anyone writing a new test.  Users register their own with
+:func:`register_activation`, which checks their derivative first.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+__all__ = [
+    "Activation",
+    "ACTIVATIONS",
+    "get_activation",
+    "register_activation",
+    "sigmoid",
+]
+
+
+def _exp_limit(dtype) -> float:
+    """Largest x with exp(x) finite in ``dtype`` (about 709 for float64, 88 for float32)."""
+    return float(np.log(np.finfo(dtype).max)) - 1.0
+
+
+def sigmoid(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Logistic function ``1 / (1 + exp(-Z))`` that never overflows.
+
+    ``exp(-z)`` overflows for ``z`` below about -709 (float64); clipping ``z`` to
+    that range first changes the result only where it is already below 1e-300,
+    and keeps the cheap exp-based form (faster here than ``scipy.special.expit``).
+    """
+    dtype = Z.dtype if np.issubdtype(Z.dtype, np.floating) else np.float64
+    limit = _exp_limit(dtype)
+    out = np.clip(Z, -limit, limit, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
+class Activation:
+    """An element-wise activation sigma with its derivative.
+
+    Subclasses define :meth:`forward` (``A = sigma(Z)``) and :meth:`derivative`
+    (``sigma'(Z)``, which may use the cached ``A``).  Activations that are not
+    element-wise (softmax) override :meth:`backward` instead.
+    """
+
+    name: str = ""
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def derivative(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+        """``Delta = dA * sigma'(Z)``: the error signal of this layer."""
+        return dA * self.derivative(Z, A)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Sigmoid(Activation):
+    """``sigma(z) = 1 / (1 + exp(-z))``, ``sigma'(z) = A (1 - A)``."""
+
+    name = "sigmoid"
+
+    def forward(self, Z):
+        return sigmoid(Z)
+
+    def derivative(self, Z, A):
+        return A * (1.0 - A)
+
+
+class Tanh(Activation):
+    """``tanh(z)``, derivative ``1 - A**2``."""
+
+    name = "tanh"
+
+    def forward(self, Z):
+        return np.tanh(Z)
+
+    def derivative(self, Z, A):
+        return 1.0 - A * A
+
+
+class ReLU(Activation):
+    """``max(0, z)``, derivative ``1 if z > 0 else 0`` (0 at z = 0 by convention)."""
+
+    name = "relu"
+
+    def forward(self, Z):
+        return np.maximum(Z, 0.0)
+
+    def derivative(self, Z, A):
+        return (Z > 0).astype(Z.dtype)
+
+    def backward(self, Z, A, dA):
+        # Same as dA * (Z > 0) without building the 0/1 matrix.
+        return np.where(Z > 0, dA, 0.0).astype(dA.dtype, copy=False)
+
+
+class LeakyReLU(Activation):
+    """``z if z > 0 else alpha z``, derivative ``1 or alpha``."""
+
+    name = "leaky_relu"
+
+    def __init__(self, alpha: float = 0.01):
+        self.alpha = alpha
+
+    def forward(self, Z):
+        return np.where(Z > 0, Z, self.alpha * Z)
+
+    def derivative(self, Z, A):
+        return np.where(Z > 0, 1.0, self.alpha).astype(Z.dtype, copy=False)
+
+
+class ELU(Activation):
+    """``z if z > 0 else alpha (exp(z) - 1)``, derivative ``1 or A + alpha``."""
+
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0):
+        self.alpha = alpha
+
+    def forward(self, Z):
+        # exp only of the non-positive part, so it never overflows.
+        return np.where(Z > 0, Z, self.alpha * np.expm1(np.minimum(Z, 0.0)))
+
+    def derivative(self, Z, A):
+        return np.where(Z > 0, 1.0, A + self.alpha).astype(Z.dtype, copy=False)
+
+
+class Softplus(Activation):
+    """``log(1 + exp(z))``, derivative ``sigmoid(z)``.
+
+    Written as ``max(z, 0) + log1p(exp(-|z|))`` so it never overflows.
+    """
+
+    name = "softplus"
+
+    def forward(self, Z):
+        return np.maximum(Z, 0.0) + np.log1p(np.exp(-np.abs(Z)))
+
+    def derivative(self, Z, A):
+        return sigmoid(Z)
+
+
+class Identity(Activation):
+    """``sigma(z) = z``, derivative 1 (the output layer of a regression)."""
+
+    name = "identity"
+
+    def forward(self, Z):
+        return Z
+
+    def derivative(self, Z, A):
+        return np.ones_like(Z)
+
+    def backward(self, Z, A, dA):
+        return dA
+
+
+class Softmax(Activation):
+    """Softmax over the units of each column (each example).
+
+    ``A[k, n] = exp(Z[k, n]) / sum_j exp(Z[j, n])``, computed after subtracting
+    each column's maximum, which leaves the result unchanged and keeps exp
+    finite.  Not element-wise: its Jacobian applied to ``dA`` is
+
+        Delta = A * (dA - sum_k(dA * A))       (the sum runs over units, axis 0)
+    """
+
+    name = "softmax"
+
+    def forward(self, Z):
+        E = np.exp(Z - Z.max(axis=0, keepdims=True))
+        E /= E.sum(axis=0, keepdims=True)
+        return E
+
+    def derivative(self, Z, A):  # pragma: no cover - guarded by design
+        raise TypeError("softmax is not element-wise; use backward(Z, A, dA)")
+
+    def backward(self, Z, A, dA):
+        return A * (dA - (dA * A).sum(axis=0, keepdims=True))
+
+
+class _UserActivation(Activation):
+    """An activation registered at run time from a (function, derivative) pair."""
+
+    def __init__(self, name: str, fn: Callable, derivative: Callable):
+        self.name = name
+        self._fn = fn
+        self._derivative = derivative
+
+    def forward(self, Z):
+        return np.asarray(self._fn(Z), dtype=Z.dtype)
+
+    def derivative(self, Z, A):
+        return np.asarray(self._derivative(Z), dtype=Z.dtype)
+
+    def __repr__(self):
+        return f"UserActivation({self.name!r})"
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Sigmoid(),
+        Tanh(),
+        ReLU(),
+        LeakyReLU(),
+        ELU(),
+        Softplus(),
+        Identity(),
+        Softmax(),
+    )
+}
+# Activations whose output lies in (0, 1): a network ending in one of them
+# predicts probabilities and is thresholded at 0.5.
+PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
+
+
+def get_activation(activation: str | Activation) -> Activation:
+    """Look an activation up by name (or pass an :class:`Activation` through).
+
+    Raises
+    ------
+    ValueError
+        If the name is not registered; the message lists the known names.
+    """
+    if isinstance(activation, Activation):
+        return activation
+    if isinstance(activation, str) and activation in ACTIVATIONS:
+        return ACTIVATIONS[activation]
+    raise ValueError(
+        f"unknown activation {activation!r}; known: {', '.join(sorted(ACTIVATIONS))}"
+    )
+
+
+def register_activation(
+    name: str,
+    fn: Callable[[np.ndarray], np.ndarray],
+    derivative: Callable[[np.ndarray], np.ndarray],
+    *,
+    tol: float = 1e-4,
+    overwrite: bool = False,
+) -> Activation:
+    """Register a user activation from its function and derivative.
+
+    The derivative is checked first against central differences
+    ``(fn(z + eps) - fn(z - eps)) / (2 eps)`` at points spread over [-4, 4];
+    a wrong derivative is refused.
+
+    Parameters
+    ----------
+    name : str
+        Name to use in ``Dense(..., activation=name)``.
+    fn, derivative : callable
+        Element-wise ``sigma(Z)`` and ``sigma'(Z)``, both taking an array.
+    tol : float
+        Largest relative error accepted between ``derivative`` and the
+        central difference.
+    overwrite : bool
+        Allow replacing an existing entry (built-in names are never replaced).
+
+    Returns
+    -------
+    Activation
+        The registered activation.
+
+    Raises
+    ------
+    ValueError
+        If the name is taken or invalid, or the derivative fails the check.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> act = register_activation("swish", lambda z: z / (1 + np.exp(-z)),
+    ...     lambda z: (1 + np.exp(-z) + z * np.exp(-z)) / (1 + np.exp(-z)) ** 2)
+    """
+    from .gradcheck import relative_error  # local: gradcheck imports the core
+
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"activation name must be an identifier, got {name!r}")
+    builtin = {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "identity", "softmax"}
+    if name in builtin or (name in ACTIVATIONS and not overwrite):
+        raise ValueError(f"activation {name!r} is already registered")
+    if not callable(fn) or not callable(derivative):
+        raise ValueError("register_activation needs two callables: fn and derivative")
+    # Points off the kinks of piecewise functions (0 is avoided on purpose).
+    z = np.linspace(-4.0, 4.0, 41) + 0.0123
+    eps = 1e-5
+    numeric = (np.asarray(fn(z + eps), float) - np.asarray(fn(z - eps), float)) / (2 * eps)
+    analytic = np.asarray(derivative(z), dtype=float)
+    if analytic.shape != z.shape or not np.all(np.isfinite(analytic)):
+        raise ValueError(
+            f"derivative of {name!r} must return finite values of the input's shape"
+        )
+    err = relative_error(analytic, numeric)
+    fails = (err > tol) & ~((np.abs(analytic) < 1e-7) & (np.abs(numeric) < 1e-7))
+    if fails.any():
+        i = int(np.argmax(np.where(fails, err, -1)))
+        raise ValueError(
+            f"derivative of activation {name!r} fails the gradient check at z={z[i]:.4g}: "
+            f"derivative gives {analytic[i]:.6g}, central difference gives {numeric[i]:.6g} "
+            f"(relative error {err[i]:.2e} > {tol:g})"
+        )
+    act = _UserActivation(name, fn, derivative)
+    ACTIVATIONS[name] = act
+    return act

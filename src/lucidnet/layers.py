@@ -1,0 +1,203 @@
+"""Layers: ``Input``, ``Dense`` and ``Dropout``.
+
+A layer holds its parameters and their gradients under the same keys
+(``params["W"]`` and ``grads["W"]``) and the cache of its last forward pass.
+That is all the gradient check, the optimizers and save/load rely on: none of
+them knows what a Dense layer is.
+
+Notation (column-wise, as in the text): ``A_prev`` is ``A[l-1]`` of shape
+``(d_{l-1}, N)``; ``W`` is ``(d_l, d_{l-1})``; ``b`` is ``(d_l, 1)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .initializers import default_initializer, get_initializer
+
+__all__ = ["Layer", "Input", "Dense", "Dropout", "LAYERS"]
+
+
+def _check_name(name) -> str:
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"a layer name must be a non-empty string, got {name!r}")
+    return name
+
+
+def _check_size(what: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+class Layer:
+    """Base class.  ``units`` is the layer's output size ``d_l``.
+
+    Subclasses implement ``build``, ``forward`` and ``backward``; a layer with
+    parameters fills ``params`` and ``grads`` with arrays of equal shapes.
+    """
+
+    units: int = 0
+
+    def __init__(self, name: str):
+        self.name = _check_name(name)
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.built = False
+
+    def build(self, d_in: int, rng: np.random.Generator, dtype) -> int:
+        """Create the parameters for an input of size ``d_in``; return ``units``."""
+        self.built = True
+        return self.units
+
+    def forward(self, A_prev: np.ndarray, training: bool = False) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dA: np.ndarray, need_dA_prev: bool = True) -> np.ndarray | None:
+        """Turn ``dJ/dA`` of this layer's output into ``dJ/dA_prev``; fill ``grads``."""
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        """What the model file stores to rebuild this layer (no arrays)."""
+        return {"kind": type(self).__name__, "name": self.name}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "kind")
+        return f"{type(self).__name__}({args})"
+
+
+class Input(Layer):
+    """The input layer: ``A[0] = X`` with ``n_features = d0`` rows."""
+
+    def __init__(self, name: str, n_features: int):
+        super().__init__(name)
+        self.n_features = self.units = _check_size("n_features", n_features)
+
+    def forward(self, A_prev, training=False):
+        return A_prev
+
+    def backward(self, dA, need_dA_prev=True):
+        return dA
+
+    def get_config(self):
+        return {**super().get_config(), "n_features": self.n_features}
+
+
+class Dense(Layer):
+    """Fully connected layer.
+
+    Forward::
+
+        Z[l] = W[l] @ A[l-1] + b[l]        # (d_l, N); b broadcast over the batch
+        A[l] = sigma(Z[l])
+
+    Backward, given ``dA = dJ/dA[l]`` per example (``W[l+1].T @ Delta[l+1]``)::
+
+        Delta[l] = dA * sigma'(Z[l])
+        dW[l]    = (1/N) Delta[l] @ A[l-1].T
+        db[l]    = mean of Delta[l] over the batch
+        dA[l-1]  = W[l].T @ Delta[l]
+
+    Parameters
+    ----------
+    name : str
+        Label used in reports and in the model file.
+    units : int
+        Number of units ``d_l``.
+    activation : str or Activation, default "sigmoid"
+        A name from :data:`lucidnet.activations.ACTIVATIONS`.
+    initializer : str, optional
+        A name from :data:`lucidnet.initializers.INITIALIZERS`; by default
+        Glorot uniform (He uniform for ReLU-like, LeCun normal for ELU).
+    """
+
+    def __init__(self, name: str, units: int, activation: str | Activation = "sigmoid",
+                 initializer: str | None = None):
+        super().__init__(name)
+        self.units = _check_size("units", units)
+        self.activation = get_activation(activation)
+        self.initializer = initializer or default_initializer(self.activation.name)
+        self._init = get_initializer(self.initializer)
+
+    def build(self, d_in, rng, dtype):
+        W = self._init(rng, self.units, d_in, dtype)                # (d_l, d_{l-1})
+        b = np.zeros((self.units, 1), dtype=dtype)                  # (d_l, 1)
+        self.params = {"W": W, "b": b}
+        self.grads = {"W": np.zeros_like(W), "b": np.zeros_like(b)}
+        self.built = True
+        return self.units
+
+    def forward(self, A_prev, training=False):
+        W, b = self.params["W"], self.params["b"]
+        Z = W @ A_prev                                              # (d_l, N)
+        Z += b                                                      # in place: + b[l]
+        A = self.activation.forward(Z)                              # (d_l, N)
+        self.A_prev, self.Z, self.A = A_prev, Z, A
+        return A
+
+    def backward(self, dA, need_dA_prev=True, Delta=None):
+        """See the class docstring.  ``Delta`` may be passed directly when the
+        output layer's error signal is fused with the loss (``A - Y``)."""
+        if Delta is None:
+            Delta = self.activation.backward(self.Z, self.A, dA)    # (d_l, N)
+        N = Delta.shape[1]
+        np.matmul(Delta, self.A_prev.T, out=self.grads["W"])        # Delta[l] A[l-1]^T
+        self.grads["W"] *= 1.0 / N                                  # ... times 1/N
+        np.mean(Delta, axis=1, keepdims=True, out=self.grads["b"])  # (d_l, 1)
+        self.Delta = Delta
+        if need_dA_prev:
+            return self.params["W"].T @ Delta                       # (d_{l-1}, N)
+        return None
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units,
+                "activation": self.activation.name, "initializer": self.initializer}
+
+
+class Dropout(Layer):
+    """Inverted dropout, active only in training.
+
+    In training each unit is kept with probability ``1 - rate`` and the kept
+    ones are scaled by ``1 / (1 - rate)``, so the expected activation is
+    unchanged and prediction needs no rescaling::
+
+        A = A_prev * M,   M = (U >= rate) / (1 - rate),  U ~ U(0, 1)
+        dA_prev = dA * M
+
+    The mask is drawn from the network's Generator.  Setting ``fixed_mask`` to
+    True reuses the last mask, which makes J a deterministic function of the
+    parameters (the gradient check needs that).
+    """
+
+    def __init__(self, name: str, rate: float = 0.5):
+        super().__init__(name)
+        if not (isinstance(rate, (int, float)) and 0.0 <= rate < 1.0):
+            raise ValueError(f"dropout rate must be in [0, 1), got {rate!r}")
+        self.rate = float(rate)
+        self.fixed_mask = False
+        self.mask = None
+
+    def build(self, d_in, rng, dtype):
+        self.units = d_in
+        self.rng = rng
+        self.built = True
+        return d_in
+
+    def forward(self, A_prev, training=False):
+        self.training = training and self.rate > 0
+        if not self.training:
+            return A_prev
+        if not (self.fixed_mask and self.mask is not None and self.mask.shape == A_prev.shape):
+            keep = self.rng.random(A_prev.shape) >= self.rate
+            self.mask = keep.astype(A_prev.dtype) / (1.0 - self.rate)
+        return A_prev * self.mask
+
+    def backward(self, dA, need_dA_prev=True):
+        return dA * self.mask if self.training else dA
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate}
+
+
+LAYERS = {cls.__name__: cls for cls in (Input, Dense, Dropout)}

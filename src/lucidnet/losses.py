@@ -1,0 +1,210 @@
+"""Losses and the cost J.
+
+Cost convention (SPEC): mean over the N examples, sum over output units,
+
+    J = (1/N) * sum_n loss(y_n, yhat_n)
+
+Each :class:`Loss` gives
+
+- ``loss(Y, A)``: the element-wise loss, shape ``(dL, N)``;
+- ``cost(Y, A)``: the scalar ``J``;
+- ``grad(Y, A)``: ``d loss / dA`` element-wise (the 1/N is applied later, in
+  the gradients ``dW = (1/N) Delta A_prev.T``, as in the text);
+- ``canonical``: the output activation with which the error signal fuses to
+  ``Delta[L] = A[L] - Y``.  For that pair, ``cost_from_logits(Y, Z)`` computes J
+  from the output pre-activation ``Z[L]``, which stays finite and precise for any
+  finite logits (the notebook took the log of a clipped sigmoid instead).
+
+Adding a loss is one class plus one entry in ``LOSSES``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "Loss",
+    "LOSSES",
+    "get_loss",
+    "bce_loss",
+    "bce_cost",
+]
+
+
+def _log_sigmoid_neg(Z):
+    """``softplus(z) = log(1 + exp(z)) = -log(sigmoid(-z))``, overflow-free."""
+    return np.maximum(Z, 0.0) + np.log1p(np.exp(-np.abs(Z)))
+
+
+def bce_loss(y_true, y_pred, eps: float = 1e-12):
+    """Element-wise binary cross-entropy ``-(y log p + (1 - y) log(1 - p))``.
+
+    ``y_pred`` is clipped to ``[eps, 1 - eps]`` so that probabilities of exactly
+    0 and 1 give a large finite loss instead of ``inf``.
+    """
+    y = np.asarray(y_true, dtype=float)
+    p = np.clip(np.asarray(y_pred, dtype=float), eps, 1.0 - eps)
+    return -(y * np.log(p) + (1.0 - y) * np.log1p(-p))
+
+
+def bce_cost(y_true, y_pred, agg=np.mean):
+    """The notebook's scalar cost: ``agg`` (default mean) of :func:`bce_loss`."""
+    return float(agg(bce_loss(y_true, y_pred)))
+
+
+class Loss:
+    """A loss with its derivative; see the module docstring for the contract."""
+
+    name: str = ""
+    canonical: str | None = None  # output activation giving Delta[L] = A - Y
+
+    def loss(self, Y, A):
+        raise NotImplementedError
+
+    def grad(self, Y, A):
+        raise NotImplementedError
+
+    def cost(self, Y, A) -> float:
+        """``J = (1/N) sum_n loss(y_n, yhat_n)``, summed over output units."""
+        return float(self.loss(Y, A).sum() / A.shape[1])
+
+    def cost_from_logits(self, Y, Z) -> float:  # pragma: no cover - canonical only
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class BinaryCrossEntropy(Loss):
+    """``loss = -(y log a + (1 - y) log(1 - a))``; with sigmoid, ``Delta = A - Y``.
+
+    From the logits: ``loss = softplus(z) - y z`` (exact, never overflows).
+    """
+
+    name = "bce"
+    canonical = "sigmoid"
+    eps = 1e-12
+
+    def loss(self, Y, A):
+        A = np.clip(A, self.eps, 1.0 - self.eps)
+        return -(Y * np.log(A) + (1.0 - Y) * np.log1p(-A))
+
+    def grad(self, Y, A):
+        A = np.clip(A, self.eps, 1.0 - self.eps)
+        return (A - Y) / (A * (1.0 - A))
+
+    def cost_from_logits(self, Y, Z):
+        return float((_log_sigmoid_neg(Z) - Y * Z).sum() / Z.shape[1])
+
+
+class CategoricalCrossEntropy(Loss):
+    """``loss = -sum_k y_k log a_k``; with softmax, ``Delta = A - Y``.
+
+    From the logits: ``loss = logsumexp(z) - sum_k y_k z_k``.
+    """
+
+    name = "cce"
+    canonical = "softmax"
+    eps = 1e-12
+
+    def loss(self, Y, A):
+        return -(Y * np.log(np.clip(A, self.eps, 1.0)))
+
+    def grad(self, Y, A):
+        return -Y / np.clip(A, self.eps, 1.0)
+
+    def cost_from_logits(self, Y, Z):
+        zmax = Z.max(axis=0, keepdims=True)
+        lse = zmax + np.log(np.exp(Z - zmax).sum(axis=0, keepdims=True))  # (1, N)
+        return float((lse.sum() - (Y * Z).sum()) / Z.shape[1])
+
+
+class MeanSquaredError(Loss):
+    """``loss = (1/2) (a - y)**2``; with identity, ``Delta = A - Y``.
+
+    The 1/2 makes the output error exactly ``A - Y``; the MSE *metric* in
+    :mod:`lucidnet.metrics` has no 1/2.
+    """
+
+    name = "mse"
+    canonical = "identity"
+
+    def loss(self, Y, A):
+        D = A - Y
+        return 0.5 * D * D
+
+    def grad(self, Y, A):
+        return A - Y
+
+    def cost_from_logits(self, Y, Z):
+        return self.cost(Y, Z)
+
+
+class MeanAbsoluteError(Loss):
+    """``loss = |a - y|``, derivative ``sign(a - y)`` (0 at a tie)."""
+
+    name = "mae"
+
+    def loss(self, Y, A):
+        return np.abs(A - Y)
+
+    def grad(self, Y, A):
+        return np.sign(A - Y)
+
+
+class Huber(Loss):
+    """``loss = r**2 / 2`` for ``|r| <= delta``, else ``delta (|r| - delta / 2)``; r = a - y."""
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0):
+        self.delta = delta
+
+    def loss(self, Y, A):
+        R = np.abs(A - Y)
+        return np.where(R <= self.delta, 0.5 * R * R, self.delta * (R - 0.5 * self.delta))
+
+    def grad(self, Y, A):
+        return np.clip(A - Y, -self.delta, self.delta)
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        BinaryCrossEntropy(),
+        CategoricalCrossEntropy(),
+        MeanSquaredError(),
+        MeanAbsoluteError(),
+        Huber(),
+    )
+}
+_ALIASES = {
+    "binary_crossentropy": "bce",
+    "categorical_crossentropy": "cce",
+    "cross_entropy": "cce",
+    "squared_error": "mse",
+    "absolute_error": "mae",
+}
+
+
+def get_loss(loss) -> Loss:
+    """Look a loss up by name, pass a :class:`Loss` through, or map the
+    notebook's ``bce_cost`` function to binary cross-entropy.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name or an arbitrary callable (it has no derivative).
+    """
+    if isinstance(loss, Loss):
+        return loss
+    if loss is bce_cost or loss is bce_loss:
+        return LOSSES["bce"]
+    if isinstance(loss, str):
+        key = _ALIASES.get(loss, loss)
+        if key in LOSSES:
+            return LOSSES[key]
+    raise ValueError(
+        f"unknown loss {loss!r}; known: {', '.join(sorted(LOSSES))} "
+        "(or bce_cost, or a Loss instance with a grad method)"
+    )

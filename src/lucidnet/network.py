@@ -1,0 +1,425 @@
+"""The feed-forward network: forward pass, cost, backpropagation, update.
+
+Column-wise notation throughout, as in the text: ``X`` is ``(d0, N)``, one
+column per example; targets ``Y`` are ``(dL, N)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import gradcheck
+from .activations import PROBABILITY_OUTPUTS
+from .layers import Dense, Input, Layer
+from .losses import bce_cost, get_loss
+from .optimizers import SGD, get_optimizer
+
+__all__ = ["NeuralNetwork", "DivergenceError"]
+
+
+class DivergenceError(FloatingPointError):
+    """Training produced a non-finite error signal or gradient."""
+
+
+class NeuralNetwork:
+    """A feed-forward network built from an ``Input`` layer and ``Dense`` layers.
+
+    The weights are drawn when the network is constructed (or a layer is
+    added), from ``numpy.random.default_rng(seed)``.
+
+    Parameters
+    ----------
+    layers : list of Layer, optional
+        ``[Input(...), Dense(...), ...]``; more can be appended with :meth:`add`.
+    loss_fn : str, Loss or bce_cost, default bce_cost
+        The loss; ``bce_cost`` (the notebook's) means binary cross-entropy.
+    lr : float, optional
+        Learning rate eta handed to the optimizer.  ``None`` means the
+        optimizer's default, which for plain gradient descent is the
+        notebook's 1.0.
+    optimizer : str or Optimizer, default "sgd"
+        A name from :data:`lucidnet.optimizers.OPTIMIZERS` or an instance.
+    seed : int, default 0
+        Seed of the network's Generator (weights, shuffling, dropout).
+    rng : numpy.random.Generator, optional
+        Use this Generator instead of one made from ``seed``.
+    dtype : {"float64", "float32"}
+        Floating type of the parameters and of the computation.
+    l2, l1 : float, default 0
+        Penalties on the weights (not the biases), added to the cost as
+        ``(l2 / 2N) sum W**2 + (l1 / N) sum |W|`` and to the gradients as
+        ``(l2 / N) W + (l1 / N) sign(W)`` (scikit-learn's ``alpha`` is ``l2``).
+
+    Example
+    -------
+    >>> from lucidnet import NeuralNetwork, Input, Dense, bce_cost
+    >>> net = NeuralNetwork([Input("x", 2), Dense("h1", 16), Dense("out", 1)],
+    ...                     loss_fn=bce_cost, lr=1.0)
+    >>> net.forward(np.zeros((2, 5))).shape
+    (1, 5)
+    """
+
+    def __init__(self, layers=None, loss_fn=bce_cost, lr=None, *, optimizer="sgd",
+                 seed=0, rng=None, dtype="float64", l2=0.0, l1=0.0):
+        if rng is not None and not isinstance(rng, np.random.Generator):
+            raise ValueError("rng must be a numpy.random.Generator")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                                 or seed < 0):
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float64, np.float32):
+            raise ValueError(f"dtype must be float64 or float32, got {dtype!r}")
+        self.seed = None if rng is not None else int(seed if seed is not None else 0)
+        self.rng = rng if rng is not None else np.random.default_rng(self.seed)
+        self.loss_obj = get_loss(loss_fn)
+        if lr is None and optimizer == "sgd":
+            lr = SGD.default_lr if isinstance(optimizer, SGD) else 1.0
+        self.optimizer = get_optimizer(optimizer, lr)
+        for name, value in (("l2", l2), ("l1", l1)):
+            if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+        self.l2, self.l1 = float(l2), float(l1)
+        self.layers: list[Layer] = []
+        self.history: dict[str, list] = {}
+        self.grad_checks: list = []
+        self.training_record: dict = {}
+        self.preprocessing: dict = {}
+        for layer in layers or []:
+            self.add(layer)
+
+    # ------------------------------------------------------------------ build
+    def add(self, layer: Layer) -> "NeuralNetwork":
+        """Append a layer and draw its weights; the first layer must be ``Input``."""
+        if not isinstance(layer, Layer):
+            raise ValueError(f"add() takes a Layer, got {type(layer).__name__}")
+        if not self.layers:
+            if not isinstance(layer, Input):
+                raise ValueError("the first layer must be Input(name, n_features)")
+        elif isinstance(layer, Input):
+            raise ValueError("only the first layer can be an Input layer")
+        if any(existing.name == layer.name for existing in self.layers):
+            raise ValueError(f"layer name {layer.name!r} is used twice")
+        d_in = self.layers[-1].units if self.layers else layer.units
+        layer.build(d_in, self.rng, self.dtype)
+        self.layers.append(layer)
+        return self
+
+    @property
+    def lr(self) -> float:
+        """The optimizer's learning rate eta."""
+        return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value):
+        self.optimizer.lr = value
+
+    @property
+    def output_layer(self) -> Dense:
+        for layer in reversed(self.layers):
+            if isinstance(layer, Dense):
+                return layer
+        raise ValueError("the network has no Dense layer yet; add one")
+
+    @property
+    def n_features(self) -> int:
+        return self._require_built().n_features
+
+    @property
+    def n_outputs(self) -> int:
+        return self.output_layer.units
+
+    def _require_built(self) -> Input:
+        if not self.layers:
+            raise ValueError("the network has no layers yet; add Input and Dense layers")
+        return self.layers[0]
+
+    def parameters(self):
+        """``(key, theta, grad)`` for every parameter tensor, e.g. ``("1.W", W, dW)``."""
+        for idx, layer in enumerate(self.layers):
+            for name, theta in layer.params.items():
+                yield f"{idx}.{name}", theta, layer.grads[name]
+
+    @property
+    def n_params(self) -> int:
+        return sum(theta.size for _, theta, _ in self.parameters())
+
+    # ---------------------------------------------------------------- data in
+    def _inputs(self, X) -> np.ndarray:
+        """Check ``X`` is ``(d0, N)`` and numeric; return it in the network's dtype."""
+        d0 = self.n_features
+        X = np.asarray(X)
+        if X.dtype.kind not in "biuf":
+            raise ValueError(f"X must be numeric (real), got dtype {X.dtype}")
+        if X.ndim != 2 or X.shape[0] != d0:
+            hint = ""
+            if X.ndim == 2 and X.shape[1] == d0:
+                hint = " (it looks row-wise: the core is column-wise, pass X.T)"
+            raise ValueError(f"X must have shape (d0, N) = ({d0}, N), got {X.shape}{hint}")
+        if X.shape[1] == 0:
+            raise ValueError("X has no examples (N = 0)")
+        return X.astype(self.dtype, copy=False)
+
+    def _targets(self, y, N: int) -> np.ndarray:
+        """Targets as ``(dL, N)``: labels are one-hot encoded for a softmax output."""
+        dL = self.n_outputs
+        y = np.asarray(y)
+        if y.dtype.kind not in "biuf":
+            raise ValueError(f"y must be numeric (real), got dtype {y.dtype}")
+        if self.output_layer.activation.name == "softmax" and (
+                y.ndim == 1 or (y.ndim == 2 and y.shape[0] == 1 and dL > 1)):
+            labels = y.reshape(-1)
+            if labels.size != N:
+                raise ValueError(f"y has {labels.size} labels for {N} examples")
+            if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= dL:
+                raise ValueError(f"class labels must be integers in [0, {dL - 1}] "
+                                 f"for a softmax output of {dL} units")
+            Y = np.zeros((dL, N), dtype=self.dtype)
+            Y[labels.astype(np.intp), np.arange(N)] = 1.0
+            return Y
+        if y.ndim == 1 and dL == 1:
+            y = y.reshape(1, -1)
+        if y.ndim != 2 or y.shape != (dL, N):
+            hint = " (row-wise? pass y.T)" if y.ndim == 2 and y.shape == (N, dL) else ""
+            raise ValueError(f"y must have shape (dL, N) = ({dL}, {N}), got {y.shape}{hint}")
+        return y.astype(self.dtype, copy=False)
+
+    # ---------------------------------------------------------------- compute
+    def forward(self, X, training: bool = False) -> np.ndarray:
+        """``A[0] = X``; ``A[l] = sigma(W[l] A[l-1] + b[l])``; returns ``Yhat = A[L]``, ``(dL, N)``."""
+        A = self._inputs(X)
+        for layer in self.layers:
+            A = layer.forward(A, training)
+        return A
+
+    def _penalty(self, N: int) -> float:
+        if not (self.l2 or self.l1):
+            return 0.0
+        W = [layer.params["W"] for layer in self.layers if "W" in layer.params]
+        total = 0.5 * self.l2 * sum(float(np.vdot(w, w)) for w in W) if self.l2 else 0.0
+        if self.l1:
+            total += self.l1 * sum(float(np.abs(w).sum()) for w in W)
+        return total / N
+
+    def _cost_of_forward(self, Y) -> float:
+        """J for the forward pass just run (from the logits for a fused pair)."""
+        out = self.output_layer
+        if self.loss_obj.canonical == out.activation.name:
+            J = self.loss_obj.cost_from_logits(Y, out.Z)
+        else:
+            J = self.loss_obj.cost(Y, out.A)
+        return J + self._penalty(Y.shape[1])
+
+    def loss(self, X, y) -> float:
+        """The cost ``J = (1/N) sum_n loss(y_n, yhat_n)`` (plus any penalty)."""
+        Xc = self._inputs(X)
+        Y = self._targets(y, Xc.shape[1])
+        self.forward(Xc)
+        return self._cost_of_forward(Y)
+
+    def backward(self, X, y) -> None:
+        """Forward pass in training mode, then backpropagation into each layer's ``grads``.
+
+        ``Delta[L] = A[L] - Y`` for a fused pair (sigmoid + BCE, softmax + CCE,
+        identity + MSE); otherwise ``Delta[L] = dloss/dA * sigma'(Z[L])``.
+        Then, layer by layer downwards, ``Delta[l-1] = (W[l].T Delta[l]) * sigma'(Z[l-1])``.
+
+        Raises
+        ------
+        DivergenceError
+            If the output error signal is not finite (checked by one cheap sum).
+        """
+        Xc = self._inputs(X)
+        self._backward(Xc, self._targets(y, Xc.shape[1]))
+
+    def _backward(self, X, Y) -> None:
+        A = self.forward(X, training=True)
+        out = self.output_layer
+        last = len(self.layers) - 1
+        if self.loss_obj.canonical == out.activation.name and self.layers[last] is out:
+            Delta = A - Y                                             # (dL, N)
+            dA = None
+        else:
+            Delta = None
+            dA = self.loss_obj.grad(Y, A)                             # dloss/dA[L]
+        check = Delta if Delta is not None else dA
+        if not np.isfinite(check.sum()):
+            raise DivergenceError("the output error signal is not finite")
+        for idx in range(last, 0, -1):
+            layer = self.layers[idx]
+            need = idx > 1  # no layer below layer 1 wants dJ/dA[0]
+            if Delta is not None:
+                dA = layer.backward(None, need, Delta=Delta)
+                Delta = None
+            else:
+                dA = layer.backward(dA, need)
+        if self.l2 or self.l1:
+            N = X.shape[1]
+            for layer in self.layers:
+                if "W" in layer.params:
+                    W, dW = layer.params["W"], layer.grads["W"]
+                    if self.l2:
+                        dW += (self.l2 / N) * W
+                    if self.l1:
+                        dW += (self.l1 / N) * np.sign(W)
+
+    def step(self) -> None:
+        """Apply the optimizer to every parameter (plain descent: ``W -= eta dW``)."""
+        self.optimizer.step(self.parameters())
+
+    # ---------------------------------------------------------------- predict
+    def predict_proba(self, X) -> np.ndarray:
+        """The network's output ``A[L]``, ``(dL, N)``: probabilities for sigmoid/softmax."""
+        return self.forward(X)
+
+    @property
+    def is_classifier(self) -> bool:
+        return self.output_layer.activation.name in PROBABILITY_OUTPUTS
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels ``(N,)`` (sigmoid: ``A >= 0.5``; softmax: argmax), or the
+        outputs ``(dL, N)`` of a regression network."""
+        A = self.forward(X)
+        name = self.output_layer.activation.name
+        if name == "softmax":
+            return A.argmax(axis=0)
+        if name == "sigmoid":
+            labels = (A >= 0.5).astype(int)
+            return labels[0] if labels.shape[0] == 1 else labels
+        return A
+
+    def score(self, X, y) -> float:
+        """Accuracy for a classifier; R^2 for a regression network."""
+        from .metrics import accuracy, r2_score
+
+        Xc = self._inputs(X)
+        if not self.is_classifier:
+            return r2_score(self._targets(y, Xc.shape[1]), self.predict(Xc))
+        y = np.asarray(y)
+        if self.output_layer.activation.name == "softmax" and y.ndim == 2 and y.shape[0] > 1:
+            y = y.argmax(axis=0)
+        return accuracy(y.reshape(self.predict(Xc).shape), self.predict(Xc))
+
+    # ---------------------------------------------------------------- training
+    def fit(self, X, y, epochs=500, print_every=100, grad_check_every=0, **options):
+        """Train; return the costs recorded at epochs 0, k, 2k, ... (``k = print_every``).
+
+        Each epoch is a forward pass, backpropagation and one optimizer step per
+        batch (full batch unless ``batch_size`` is given).  The cost is printed as
+        ``Epoch: k Cost J`` after the update of each checkpoint epoch;
+        ``print_every=0`` prints nothing and returns ``[]``.  Every
+        ``grad_check_every`` epochs every parameter tensor gets a directional
+        gradient check; a failure raises ``AssertionError``.  The fuller record
+        goes to ``self.history``.  See :func:`lucidnet.training.train` for the
+        other options (``batch_size``, ``validation_data``, ``callbacks``, ...).
+        """
+        from .training import train
+
+        return train(self, X, y, epochs=epochs, print_every=print_every,
+                     grad_check_every=grad_check_every, **options)
+
+    # ---------------------------------------------------------------- checks
+    def grad_check(self, X, y, layer_idx, eps=1e-5, tol=1e-4, abs_tol=1e-7, param="W",
+                   method="entries", rng=None):
+        """Check backprop's gradient of one parameter tensor against central differences.
+
+        Parameters
+        ----------
+        layer_idx : int
+            Position in ``self.layers`` (the input layer is 0).
+        param : {"W", "b"}
+        method : {"entries", "directional"}
+            Every entry (the text's check) or one random direction.
+
+        Returns
+        -------
+        GradCheckReport
+            Largest relative error, where, and both gradient values there.
+
+        Raises
+        ------
+        AssertionError
+            If the check fails, with a readable report of the worst entry.
+        ValueError
+            If the layer has no such parameter.
+        """
+        if not (isinstance(layer_idx, (int, np.integer)) and 0 <= layer_idx < len(self.layers)):
+            raise ValueError(f"layer_idx must be in [0, {len(self.layers) - 1}], got {layer_idx!r}")
+        layer = self.layers[layer_idx]
+        if param not in layer.params:
+            raise ValueError(f"layer {layer_idx} ({layer.name}, {type(layer).__name__}) has "
+                             f"no parameter {param!r}; it has {sorted(layer.params) or 'none'}")
+        net = self if self.dtype == np.float64 else self.astype("float64")
+        Xc = net._inputs(X)
+        Y = net._targets(y, Xc.shape[1])
+        report = net._grad_check(Xc, Y, [(layer_idx, param)], eps, tol, abs_tol, method,
+                                 rng)[0]
+        if not report.passed:
+            raise AssertionError(gradcheck._failure_message(report))
+        return report
+
+    def _grad_check(self, X, Y, targets, eps=1e-5, tol=1e-4, abs_tol=1e-7,
+                    method="directional", rng=None):
+        """Reports for ``targets = [(layer_idx, param), ...]`` on float64 data."""
+        from .layers import Dropout
+
+        self._backward(X, Y)
+        dropouts = [layer for layer in self.layers if isinstance(layer, Dropout)]
+        for layer in dropouts:
+            layer.fixed_mask = True  # J must be a function of the parameters alone
+
+        def objective():
+            self.forward(X, training=True)
+            return self._cost_of_forward(Y)
+
+        rng = rng if rng is not None else np.random.default_rng(12345)
+        reports = []
+        try:
+            for idx, param in targets:
+                layer = self.layers[idx]
+                kw = dict(eps=eps, tol=tol, abs_tol=abs_tol, layer_idx=idx,
+                          layer_name=layer.name, param=param)
+                grad = layer.grads[param].copy()
+                if method == "entries":
+                    reports.append(gradcheck.check_entries(objective, layer.params[param],
+                                                           grad, **kw))
+                elif method == "directional":
+                    reports.append(gradcheck.check_direction(objective, layer.params[param],
+                                                             grad, rng, **kw))
+                else:
+                    raise ValueError(f"method must be 'entries' or 'directional', got {method!r}")
+        finally:
+            for layer in dropouts:
+                layer.fixed_mask = False
+        return reports
+
+    def check_gradients(self, X, y, method="directional", **kw):
+        """Run the gradient check on every parameter tensor; return all reports."""
+        net = self if self.dtype == np.float64 else self.astype("float64")
+        Xc = net._inputs(X)
+        Y = net._targets(y, Xc.shape[1])
+        targets = [(i, p) for i, layer in enumerate(self.layers) for p in layer.params]
+        return net._grad_check(Xc, Y, targets, method=method, **kw)
+
+    # ---------------------------------------------------------------- copies
+    def astype(self, dtype) -> "NeuralNetwork":
+        """A copy of the network with parameters in ``dtype``."""
+        import copy
+
+        clone = copy.deepcopy(self)
+        clone.dtype = np.dtype(dtype)
+        for layer in clone.layers:
+            for name in list(layer.params):
+                layer.params[name] = layer.params[name].astype(clone.dtype)
+                layer.grads[name] = np.zeros_like(layer.params[name])
+        clone.optimizer.state.clear()
+        return clone
+
+    def save(self, path) -> None:
+        """Write the model to ``path`` (a ``.npz`` file; see :mod:`lucidnet.persistence`)."""
+        from .persistence import save
+
+        save(self, path)
+
+    def __repr__(self):
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        return f"NeuralNetwork([{inner}], loss={self.loss_obj.name!r}, optimizer={self.optimizer!r})"
