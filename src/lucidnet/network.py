@@ -12,7 +12,7 @@ from . import gradcheck
 from .activations import PROBABILITY_OUTPUTS
 from .layers import Dense, Input, Layer
 from .losses import bce_cost, get_loss
-from .optimizers import SGD, get_optimizer
+from .optimizers import get_optimizer
 
 __all__ = ["NeuralNetwork", "DivergenceError"]
 
@@ -73,7 +73,7 @@ class NeuralNetwork:
         self.rng = rng if rng is not None else np.random.default_rng(self.seed)
         self.loss_obj = get_loss(loss_fn)
         if lr is None and optimizer == "sgd":
-            lr = SGD.default_lr if isinstance(optimizer, SGD) else 1.0
+            lr = 1.0  # the notebook's learning rate for plain gradient descent
         self.optimizer = get_optimizer(optimizer, lr)
         for name, value in (("l2", l2), ("l1", l1)):
             if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
@@ -362,8 +362,13 @@ class NeuralNetwork:
         """Reports for ``targets = [(layer_idx, param), ...]`` on float64 data."""
         from .layers import Dropout
 
-        self._backward(X, Y)
+        rng = rng if rng is not None else np.random.default_rng(12345)
         dropouts = [layer for layer in self.layers if isinstance(layer, Dropout)]
+        for layer in dropouts:
+            # Masks come from the check's own stream, so checking during fit()
+            # leaves the training's random stream (and trajectory) untouched.
+            layer.rng = rng
+        self._backward(X, Y)
         for layer in dropouts:
             layer.fixed_mask = True  # J must be a function of the parameters alone
 
@@ -371,7 +376,6 @@ class NeuralNetwork:
             self.forward(X, training=True)
             return self._cost_of_forward(Y)
 
-        rng = rng if rng is not None else np.random.default_rng(12345)
         reports = []
         try:
             for idx, param in targets:
@@ -390,6 +394,7 @@ class NeuralNetwork:
         finally:
             for layer in dropouts:
                 layer.fixed_mask = False
+                layer.rng = self.rng
         return reports
 
     def check_gradients(self, X, y, method="directional", **kw):
