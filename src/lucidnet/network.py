@@ -405,6 +405,23 @@ class NeuralNetwork:
         targets = [(i, p) for i, layer in enumerate(self.layers) for p in layer.params]
         return net._grad_check(Xc, Y, targets, method=method, **kw)
 
+    # ---------------------------------------------------------------- explain
+    def summary(self, show=True):
+        """Print a table of the layers (shapes, activations, parameter counts);
+        with ``show=False`` return it as a string instead (see :mod:`lucidnet.explain`)."""
+        from .explain import summary
+
+        text = summary(self)
+        return print(text) if show else text
+
+    def explain(self, X, y=None, show=True):
+        """Print this network's forward and backward equations with their shapes on ``X``
+        (and J and the gradient norms when ``y`` is given); ``show=False`` returns the text."""
+        from .explain import explain
+
+        text = explain(self, X, y)
+        return print(text) if show else text
+
     # ---------------------------------------------------------------- copies
     def astype(self, dtype) -> "NeuralNetwork":
         """A copy of the network with parameters in ``dtype``."""
