@@ -1,0 +1,56 @@
+"""The progress bar and cost log of ``lucidnet train`` (a training callback).
+
+The core never imports tqdm: the bar lives here, in a :class:`Callback`.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ..training import Callback, EpochInfo
+
+__all__ = ["ProgressBar"]
+
+
+class ProgressBar(Callback):
+    """A tqdm bar with the current cost, and the ``Epoch: k Cost J`` log lines.
+
+    The cost shown on the bar is read from :attr:`EpochInfo.cost` at most every
+    ``refresh`` seconds (reading it costs one forward pass), so the bar does not
+    slow training down.  Log lines go through ``tqdm.write`` so they do not
+    tear the bar.
+
+    Parameters
+    ----------
+    print_every : int
+        Write the log line of epochs 0, k, 2k, ... (0: no log lines).
+    bar : bool
+        Show the bar (on stderr).
+    refresh : float
+        Seconds between cost updates on the bar.
+    """
+
+    def __init__(self, print_every: int, bar: bool = True, refresh: float = 0.25):
+        self.print_every, self.show_bar, self.refresh = print_every, bar, refresh
+        self.bar = None
+        self._last = 0.0
+
+    def on_train_begin(self, net, epochs):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=epochs, unit="epoch", disable=not self.show_bar,
+                        dynamic_ncols=True, leave=True, mininterval=self.refresh)
+        self._last = time.monotonic()
+
+    def on_epoch_end(self, info: EpochInfo):
+        self.bar.update(1)
+        if self.print_every and info.epoch % self.print_every == 0:
+            self.bar.write(f"Epoch: {info.epoch} Cost {info.cost:.6f}")
+        now = time.monotonic()
+        if self.show_bar and now - self._last >= self.refresh:
+            self._last = now
+            self.bar.set_postfix(cost=f"{info.cost:.4f}", refresh=False)
+
+    def on_train_end(self, net):
+        if self.bar is not None:
+            self.bar.close()

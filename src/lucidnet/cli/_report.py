@@ -1,0 +1,86 @@
+"""What ``lucidnet train`` reports: the summary, ``metrics.json`` and the plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+__all__ = ["grad_check_summary", "summary_lines", "write_metrics", "write_plots"]
+
+
+def grad_check_summary(grad_checks) -> list[dict]:
+    """Worst relative error per layer over all checks: ``net.grad_checks`` -> rows.
+
+    ``grad_checks`` is the list of ``(epoch, [GradCheckReport, ...])`` that
+    ``fit(grad_check_every=k)`` fills.  One row per layer with parameters::
+
+        {"layer_idx": 1, "layer_name": "h1", "passed": True, "checks": 11,
+         "worst_rel_error": 3.1e-09, "worst_param": "W", "worst_epoch": 995,
+         "tol": 1e-4, "method": "directional"}
+    """
+    rows: dict[int, dict] = {}
+    for epoch, reports in grad_checks:
+        for r in reports:
+            row = rows.setdefault(r.layer_idx, {
+                "layer_idx": r.layer_idx, "layer_name": r.layer_name, "passed": True,
+                "checks": 0, "worst_rel_error": -1.0, "worst_param": None,
+                "worst_epoch": None, "tol": r.tol, "method": r.method})
+            row["checks"] += 1
+            row["passed"] = row["passed"] and bool(r.passed)
+            if r.max_rel_error > row["worst_rel_error"]:
+                row.update(worst_rel_error=float(r.max_rel_error), worst_param=r.param,
+                           worst_epoch=int(epoch))
+    return [rows[k] for k in sorted(rows)]
+
+
+def summary_lines(result: dict) -> list[str]:
+    """The final summary printed by ``lucidnet train``."""
+    lines = ["", "Summary",
+             f"  network        {result['architecture_text']}  ({result['n_params']} parameters)",
+             f"  data           {result['data_text']}",
+             f"  seeds          init seed {result['seed']}, data seed {result['data_seed']}",
+             f"  final cost     {result['final_cost']:.6f}  (after epoch {result['epochs_run'] - 1})",
+             f"  accuracy       {result['accuracy']:.4f}  (training set)",
+             f"  wall time      {result['wall_time_s']:.2f} s"]
+    checks = result["grad_check_summary"]
+    if checks:
+        epochs = result["grad_check_epochs"]
+        shown = ", ".join(map(str, epochs[:6])) + (", ..." if len(epochs) > 6 else "")
+        lines.append(f"  gradient check {checks[0]['method']}, {len(epochs)} times "
+                     f"(epochs {shown}), tol {checks[0]['tol']:g}:")
+        for row in checks:
+            verdict = "PASS" if row["passed"] else "FAIL"
+            lines.append(f"    layer {row['layer_idx']} ({row['layer_name']}): {verdict}  "
+                         f"worst relative error {row['worst_rel_error']:.2e} "
+                         f"({row['worst_param']}, epoch {row['worst_epoch']})")
+    else:
+        lines.append("  gradient check off (--grad-check-every 0)")
+    if result.get("files"):
+        lines.append(f"  outputs        {result['out']}/: " + ", ".join(result["files"]))
+    return lines
+
+
+def write_metrics(path: Path, result: dict) -> None:
+    """``metrics.json``: everything in ``result`` that is plain data."""
+    from ..persistence import atomic_write
+
+    keep = {k: v for k, v in result.items() if not k.endswith("_text")}
+    text = json.dumps(keep, indent=2, allow_nan=False)
+    atomic_write(path, lambda fh: fh.write((text + "\n").encode()))
+
+
+def write_plots(out: Path, net, X, y, costs, print_every: int, title: str) -> list[str]:
+    """Dataset, decision boundary and loss curve PNGs; returns the file names."""
+    from ..plotting import plot_decision_boundary, plot_loss_curve, visualize_dataset
+
+    files = []
+    visualize_dataset(X, y, title=f"Data: {title}", save=out / "dataset.png")
+    files.append("dataset.png")
+    plot_decision_boundary(net, X, y, title=f"Decision boundary: {title}",
+                           save=out / "decision_boundary.png")
+    files.append("decision_boundary.png")
+    if costs:
+        plot_loss_curve(costs, print_every=print_every, title=f"Training cost: {title}",
+                        save=out / "loss_curve.png")
+        files.append("loss_curve.png")
+    return files

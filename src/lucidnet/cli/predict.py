@@ -1,0 +1,95 @@
+"""``lucidnet predict``: load a model file and print predictions for points.
+
+Points come from the command line (``--points 0.5,0.2 1,-0.3``) or from a
+CSV file (``--input points.csv``, one point per row, an optional header row).
+The output is CSV on stdout: the point's features, the predicted class and,
+for a classifier, the probabilities.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+from . import CommandError
+from ._options import point
+
+ORDER = 20
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "predict", help="predict with a saved model (points on the command line or a CSV)",
+        description=__doc__.split("\n\n")[0] + " " + __doc__.split("\n\n")[1].replace("\n", " "))
+    parser.add_argument("--model", type=Path, required=True, metavar="FILE",
+                        help="model file written by 'lucidnet train' or net.save() (.npz)")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--points", type=point, nargs="+", metavar="X1,X2",
+                        help="points as comma-separated feature values, e.g. 0.5,0.2 1,-0.3")
+    source.add_argument("--input", type=Path, metavar="CSV",
+                        help="CSV file with one point per row (a header row is skipped)")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def read_points_csv(path: Path) -> list[list[float]]:
+    """Rows of numbers from ``path``; a first row that is not numeric is a header."""
+    try:
+        with open(path, newline="") as fh:
+            rows = [row for row in csv.reader(fh) if row and any(cell.strip() for cell in row)]
+    except OSError as exc:
+        raise CommandError(f"--input: cannot read {str(path)!r} ({exc.strerror})") from None
+    points = []
+    for i, row in enumerate(rows, start=1):
+        try:
+            points.append([float(cell) for cell in row])
+        except ValueError:
+            if i == 1:
+                continue  # header
+            raise CommandError(f"--input: row {i} of {str(path)!r} is not numeric: "
+                               f"{','.join(row)!r}") from None
+    if not points:
+        raise CommandError(f"--input: {str(path)!r} has no points")
+    return points
+
+
+def run(args) -> int:
+    import numpy as np
+
+    from ..persistence import ModelFileError, load
+
+    try:
+        net = load(args.model)
+    except FileNotFoundError:
+        raise CommandError(f"--model: no such file {str(args.model)!r}") from None
+    except ModelFileError as exc:
+        raise CommandError(f"--model: {exc}") from None
+    rows = args.points if args.points is not None else read_points_csv(args.input)
+    source = "--points" if args.points is not None else "--input"
+    d0 = net.n_features
+    bad = [r for r in rows if len(r) != d0]
+    if bad:
+        raise CommandError(f"{source}: the model takes {d0} features per point, got "
+                           f"{len(bad[0])} in {','.join(f'{v:g}' for v in bad[0])!r}")
+    X = np.asarray(rows, dtype=float)                            # (N, d0)
+    if not np.isfinite(X).all():
+        raise CommandError(f"{source}: points must be finite numbers")
+    A = net.predict_proba(X.T).T                                 # (N, dL)
+    labels = np.asarray(net.predict(X.T))
+    names = net.preprocessing.get("feature_names") or [f"x{i}" for i in range(1, d0 + 1)]
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    if net.is_classifier:
+        if A.shape[1] == 1:
+            header, probs = ["prediction", "probability"], A          # P(class 1)
+        else:
+            header = ["prediction", *[f"p{k}" for k in range(A.shape[1])]]
+            probs = A
+        writer.writerow([*names, *header])
+        for x, label, p in zip(X, labels.reshape(-1), probs):
+            writer.writerow([*(f"{v:g}" for v in x), int(label), *(f"{q:.6f}" for q in p)])
+    else:
+        writer.writerow([*names, *[f"y{k}" for k in range(1, A.shape[1] + 1)]])
+        for x, y in zip(X, A):
+            writer.writerow([*(f"{v:g}" for v in x), *(f"{v:.6g}" for v in y)])
+    return 0

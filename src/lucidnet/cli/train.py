@@ -1,0 +1,209 @@
+"""``lucidnet train``: train a network on toy data; write plots, model and metrics.
+
+With no options this is SPEC.md's reference run: two moons (1000 samples,
+noise 0.2, data seed 42), network 2-16-32-1 with sigmoid everywhere, BCE,
+lr 1.0, 2000 full-batch epochs, cost every 100 epochs, gradient check every
+199 epochs.
+
+Options come in groups, one function per feature (``OPTION_GROUPS``); a new
+feature adds its own group function to that list and reads its options in
+:func:`build_network` / :func:`fit_options` / :func:`make_callbacks`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from . import CommandError
+from ._options import int_list, non_negative_float, non_negative_int, positive_float, positive_int
+
+ORDER = 10
+DATASETS = ("moons", "circles", "blobs")
+DEFAULT_OUT = "lucidnet-run"
+
+
+# ------------------------------------------------------------------ options
+def add_data_options(parser):
+    g = parser.add_argument_group("data")
+    g.add_argument("--dataset", choices=DATASETS, default="moons",
+                   help="toy data set: two half-moons, concentric circles or two Gaussian "
+                        "blobs (default: %(default)s)")
+    g.add_argument("--n-samples", type=positive_int, default=1000, metavar="N",
+                   help="number of points (default: %(default)s)")
+    g.add_argument("--noise", type=non_negative_float, default=0.2,
+                   help="noise standard deviation (for blobs: cluster spread) "
+                        "(default: %(default)s)")
+    g.add_argument("--data-seed", type=non_negative_int, default=42, metavar="SEED",
+                   help="seed of the data generator (default: %(default)s)")
+
+
+def add_network_options(parser):
+    g = parser.add_argument_group("network")
+    g.add_argument("--layers", type=int_list, default=[16, 32], metavar="SIZES",
+                   help="hidden layer sizes, comma-separated; input and output sizes "
+                        "come from the data (default: 16,32, i.e. 2-16-32-1)")
+    g.add_argument("--seed", type=non_negative_int, default=0,
+                   help="seed of the network's random generator: weights, shuffling "
+                        "(default: %(default)s)")
+
+
+def add_training_options(parser):
+    g = parser.add_argument_group("training")
+    g.add_argument("--lr", type=positive_float, default=1.0,
+                   help="learning rate eta (default: %(default)s)")
+    g.add_argument("--epochs", type=positive_int, default=2000,
+                   help="passes over the data (default: %(default)s)")
+    g.add_argument("--print-every", type=non_negative_int, default=100, metavar="K",
+                   help="record and print the cost after epochs 0, K, 2K, ...; "
+                        "0 records nothing (default: %(default)s)")
+    g.add_argument("--grad-check-every", type=non_negative_int, default=199, metavar="K",
+                   help="check backprop against central differences (one random "
+                        "direction per parameter tensor) at epochs 0, K, 2K, ...; "
+                        "0 turns it off (default: %(default)s)")
+
+
+def add_output_options(parser):
+    g = parser.add_argument_group("output")
+    g.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
+                   help="folder for the plots, model.npz and metrics.json; created if "
+                        "missing, files in it are overwritten (default: ./%(default)s)")
+    g.add_argument("--quiet", action="store_true",
+                   help="no progress bar and no cost log; print only the summary")
+    g.add_argument("--no-plots", action="store_true",
+                   help="do not draw the PNG plots (faster; matplotlib is not imported)")
+
+
+OPTION_GROUPS = [add_data_options, add_network_options, add_training_options,
+                 add_output_options]
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "train", help="train a network on toy data (no options: the reference run)",
+        description=__doc__.split("\n\n")[0] + " " + __doc__.split("\n\n")[1].replace("\n", " "))
+    for add_group in OPTION_GROUPS:
+        add_group(parser)
+    parser.set_defaults(func=run)
+    return parser
+
+
+# ------------------------------------------------------------------ steps
+def load_data(args):
+    """Row-wise ``X`` ``(N, d0)`` and labels ``y`` ``(N,)``."""
+    from ..datasets import generate_toy_dataset
+
+    try:
+        return generate_toy_dataset(n_samples=args.n_samples, noise=args.noise,
+                                    dataset_type=args.dataset, random_state=args.data_seed)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def build_network(args, n_features: int, n_outputs: int):
+    """The network ``n_features - layers... - n_outputs`` (sigmoid, BCE, plain descent)."""
+    from .. import Dense, Input, NeuralNetwork
+
+    layers = [Input("x", n_features)]
+    layers += [Dense(f"h{i}", units) for i, units in enumerate(args.layers, start=1)]
+    layers.append(Dense("out", n_outputs))
+    return NeuralNetwork(layers, loss_fn="bce", lr=args.lr, seed=args.seed)
+
+
+def fit_options(args) -> dict:
+    """Extra keyword arguments for ``fit`` (batch size, validation data, ...)."""
+    return {}
+
+
+def make_callbacks(args) -> list:
+    from ._progress import ProgressBar
+
+    if args.quiet:
+        return []
+    return [ProgressBar(args.print_every)]
+
+
+def prepare_out(out: Path) -> Path:
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"--out: {str(out)!r} exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"--out: cannot create {str(out)!r} ({exc.strerror})") from None
+    return out
+
+
+def architecture_text(net) -> str:
+    sizes = "-".join(str(layer.units) for layer in net.layers)
+    acts = sorted({layer.activation.name for layer in net.layers[1:]
+                   if hasattr(layer, "activation")})
+    return f"{sizes} {'/'.join(acts)}, loss {net.loss_obj.name}, {net.optimizer!r}"
+
+
+# ------------------------------------------------------------------ run
+def run(args) -> int:
+    from .. import __version__
+    from ._report import grad_check_summary, summary_lines, write_metrics, write_plots
+
+    out = prepare_out(args.out)
+    X, y = load_data(args)                                   # (N, d0), (N,)
+    net = build_network(args, X.shape[1], 1)
+    start = time.perf_counter()
+    try:
+        costs = net.fit(X.T, y, epochs=args.epochs, print_every=args.print_every,
+                        grad_check_every=args.grad_check_every, verbose=False,
+                        callbacks=make_callbacks(args), **fit_options(args))
+    except AssertionError as exc:  # a failed gradient check: the report says where
+        print(f"lucidnet train: {exc}", file=sys.stderr)
+        return 1
+    wall = time.perf_counter() - start
+    epochs_run = int(net.training_record.get("epochs", args.epochs))
+    final_cost = float(net.loss(X.T, y))
+    accuracy = float(net.score(X.T, y))
+    checks = grad_check_summary(net.grad_checks)
+    data = {"dataset": args.dataset, "n_samples": args.n_samples, "noise": args.noise,
+            "data_seed": args.data_seed}
+
+    result = {
+        "lucidnet_version": __version__,
+        "command": ["lucidnet", *sys.argv[1:]],
+        "seed": net.seed,
+        "data_seed": args.data_seed,
+        "data": data,
+        "architecture": [layer.units for layer in net.layers],
+        "layers": [layer.get_config() for layer in net.layers],
+        "loss": net.loss_obj.name,
+        "optimizer": {"name": net.optimizer.name, "config": net.optimizer.get_config()},
+        "lr": args.lr,
+        "epochs": args.epochs,
+        "epochs_run": epochs_run,
+        "print_every": args.print_every,
+        "grad_check_every": args.grad_check_every,
+        "n_params": net.n_params,
+        "final_cost": final_cost,
+        "accuracy": accuracy,
+        "wall_time_s": wall,
+        "cost_log": [{"epoch": int(e), "cost": float(c)}
+                     for e, c in zip(net.history.get("epoch", []), net.history.get("loss", []))],
+        "grad_check_epochs": [int(e) for e, _ in net.grad_checks],
+        "grad_check_summary": checks,
+        "grad_checks": [{"epoch": int(e), "reports": [r.as_dict() for r in reports]}
+                        for e, reports in net.grad_checks],
+        "out": str(out),
+        "architecture_text": architecture_text(net),
+        "data_text": f"{args.dataset}, {args.n_samples} samples, noise {args.noise:g}",
+    }
+    net.training_record.update(final_cost=final_cost, accuracy=accuracy, data=data,
+                               data_seed=args.data_seed, seed=net.seed, lr=args.lr,
+                               wall_time_s=wall)
+    files = []
+    if not args.no_plots:
+        files += write_plots(out, net, X, y, costs, args.print_every,
+                             f"{args.dataset}, {'-'.join(map(str, result['architecture']))}")
+    net.save(out / "model.npz")
+    files += ["model.npz", "metrics.json"]
+    result["files"] = files
+    write_metrics(out / "metrics.json", result)
+    print("\n".join(summary_lines(result)))
+    return 0 if all(row["passed"] for row in checks) else 1
