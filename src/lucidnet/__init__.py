@@ -10,6 +10,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .activations import ACTIVATIONS, register_activation, sigmoid
+from .callbacks import Callback, EarlyStopping
 from .gradcheck import GradCheckReport, relative_error
 from .layers import Dense, Dropout, Input, Layer
 from .losses import LOSSES, bce_cost, bce_loss
@@ -26,7 +27,8 @@ _LAZY = {
 }
 
 __all__ = [
-    "__version__", "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "Dense", "Dropout",
+    "__version__", "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "Callback", "Dense", "Dropout",
+    "EarlyStopping",
     "DivergenceError", "GradCheckReport", "Input", "Layer", "ModelFileError",
     "NeuralNetwork", "bce_cost", "bce_loss", "load", "register_activation",
     "relative_error", "sigmoid", *_LAZY,

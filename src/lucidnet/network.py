@@ -200,14 +200,15 @@ class NeuralNetwork:
             total += self.l1 * sum(float(np.abs(w).sum()) for w in W)
         return total / N
 
-    def _cost_of_forward(self, Y) -> float:
-        """J for the forward pass just run (from the logits for a fused pair)."""
+    def _cost_of_forward(self, Y, penalty: bool = True) -> float:
+        """J for the forward pass just run (from the logits for a fused pair);
+        ``penalty=False`` leaves out the L2/L1 terms (the data cost alone)."""
         out = self.output_layer
         if self.loss_obj.canonical == out.activation.name:
             J = self.loss_obj.cost_from_logits(Y, out.Z)
         else:
             J = self.loss_obj.cost(Y, out.A)
-        return J + self._penalty(Y.shape[1])
+        return J + self._penalty(Y.shape[1]) if penalty else J
 
     def loss(self, X, y) -> float:
         """The cost ``J = (1/N) sum_n loss(y_n, yhat_n)`` (plus any penalty)."""
@@ -297,7 +298,10 @@ class NeuralNetwork:
         y = np.asarray(y)
         if self.output_layer.activation.name == "softmax" and y.ndim == 2 and y.shape[0] > 1:
             y = y.argmax(axis=0)
-        return accuracy(y.reshape(self.predict(Xc).shape), self.predict(Xc))
+        labels = self.predict(Xc)
+        if labels.ndim == 2:  # several sigmoid outputs (multi-label): every entry counts
+            return float(np.mean(y.reshape(labels.shape) == labels))
+        return accuracy(y.reshape(-1), labels)
 
     # ---------------------------------------------------------------- training
     def fit(self, X, y, epochs=500, print_every=100, grad_check_every=0, **options):

@@ -7,7 +7,9 @@ One epoch is, for each batch (one batch of all N columns by default)::
     update     optimizer.step()   (plain descent: W -= eta dW, b -= eta db)
 
 The cost J is computed only when something needs it: a print checkpoint
-(epochs 0, k, 2k, ... after their update) or a callback that asks for it.
+(epochs 0, k, 2k, ... after their update), validation, early stopping, a
+schedule that watches the cost, or a callback that asks for it (see
+:mod:`lucidnet.callbacks`; the held-out split is :mod:`lucidnet.validation`).
 Divergence is caught every epoch by a cheap test in backward (one sum of the
 output error), never by evaluating J.
 """
@@ -16,44 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateScheduler,
+                        append_row)
 from .network import NeuralNetwork
+from .schedules import clip_grad_norm
+from .validation import prepare_validation
 
-__all__ = ["train", "Callback", "EpochInfo"]
-
-
-class EpochInfo:
-    """What a callback sees at the end of an epoch.
-
-    ``cost`` is the training cost J after this epoch's update; it is computed
-    on first access only (one forward pass) and then cached.
-    """
-
-    def __init__(self, net: NeuralNetwork, epoch: int, X, Y):
-        self.net, self.epoch = net, epoch
-        self._X, self._Y = X, Y
-        self._cost = None
-        self.stop = False  # a callback sets this to end training after this epoch
-
-    @property
-    def cost(self) -> float:
-        if self._cost is None:
-            self.net.forward(self._X)
-            self._cost = self.net._cost_of_forward(self._Y)
-        return self._cost
-
-    @property
-    def cost_if_known(self) -> float | None:
-        return self._cost
-
-
-class Callback:
-    """Hooks into the loop; override any of them."""
-
-    def on_train_begin(self, net: NeuralNetwork, epochs: int) -> None: ...
-
-    def on_epoch_end(self, info: EpochInfo) -> None: ...
-
-    def on_train_end(self, net: NeuralNetwork) -> None: ...
+__all__ = ["train", "Callback", "EpochInfo", "EarlyStopping"]
 
 
 def _batches(N, batch_size, rng, shuffle):
@@ -66,8 +37,38 @@ def _batches(N, batch_size, rng, shuffle):
         yield order[start:start + batch_size]
 
 
+def _options(epochs, print_every, grad_check_every, batch_size, clip_norm, early_stopping,
+             min_delta, schedule, callbacks):
+    """Validate the loop's options; return the full list of callbacks."""
+    for name, value, low in (("epochs", epochs, 1), ("print_every", print_every, 0),
+                             ("grad_check_every", grad_check_every, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or
+                                   not isinstance(batch_size, (int, np.integer)) or
+                                   batch_size < 1):
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if clip_norm is not None and not (isinstance(clip_norm, (int, float)) and
+                                      not isinstance(clip_norm, bool) and
+                                      np.isfinite(clip_norm) and clip_norm > 0):
+        raise ValueError(f"clip_norm must be a positive number, got {clip_norm!r}")
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise ValueError(f"callbacks must be Callback instances, got {type(cb).__name__}")
+    if schedule is not None:
+        callbacks.insert(0, LearningRateScheduler(schedule))
+    if isinstance(early_stopping, EarlyStopping):
+        callbacks.append(early_stopping)
+    elif early_stopping is not None and early_stopping is not False:
+        callbacks.append(EarlyStopping(patience=early_stopping, min_delta=min_delta))
+    return callbacks
+
+
 def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_every=0, *,
-          batch_size=None, shuffle=True, callbacks=(), verbose=True):
+          batch_size=None, shuffle=True, callbacks=(), verbose=True, validation_split=None,
+          validation_data=None, early_stopping=None, min_delta=0.0, schedule=None,
+          clip_norm=None):
     """Train ``net`` on ``X`` ``(d0, N)`` and ``y``; return the checkpoint costs.
 
     Parameters
@@ -85,31 +86,48 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
         Mini-batch size; ``None`` is full batch.  Batches are reshuffled every
         epoch from the network's Generator when ``shuffle``.
     callbacks : sequence of Callback
-        Called at the start, at each epoch's end and at the end.
+        Called at the start, at each epoch's start and end, and at the end.
     verbose : bool
         Print the checkpoint lines.
+    validation_split : float in (0, 1), optional
+        Hold out this share of the columns (shuffled from ``net.rng``,
+        stratified for a classifier) and evaluate on it after every epoch.
+    validation_data : (X_val, y_val), optional
+        An explicit validation set, column-wise like ``X`` and ``y``.
+    early_stopping : int or EarlyStopping, optional
+        Patience: stop after that many epochs without improvement of the
+        validation cost (the training cost without validation data), and
+        restore the best epoch's weights in any case.
+    min_delta : float
+        Smallest improvement that counts for ``early_stopping`` given as an int.
+    schedule : str or Schedule, optional
+        Learning-rate schedule (see :mod:`lucidnet.schedules`).
+    clip_norm : float, optional
+        Rescale each batch's gradients so their global norm is at most this.
+
+    Returns
+    -------
+    list of float
+        The training cost at each print checkpoint.  ``net.history`` holds a
+        row (``epoch``, ``loss``, ``accuracy`` or ``r2``, ``val_*``, ``lr``) for
+        every checkpoint, and for every epoch when there is validation data,
+        early stopping, a monitoring schedule or a callback with ``needs_history``.
     """
-    for name, value, low in (("epochs", epochs, 1), ("print_every", print_every, 0),
-                             ("grad_check_every", grad_check_every, 0)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or
-                                   not isinstance(batch_size, (int, np.integer)) or
-                                   batch_size < 1):
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    callbacks = _options(epochs, print_every, grad_check_every, batch_size, clip_norm,
+                         early_stopping, min_delta, schedule, callbacks)
     X = net._inputs(X)
     Y = net._targets(y, X.shape[1])
     if not (np.isfinite(X).all() and np.isfinite(Y).all()):
         raise ValueError("X and y must be finite (found NaN or infinity)")
+    X, Y, Xv, Yv = prepare_validation(net, X, Y, validation_split, validation_data)
     N = X.shape[1]
     X64 = Y64 = None
     if grad_check_every:
         X64, Y64 = X.astype(np.float64), Y.astype(np.float64)
+    every_epoch = Xv is not None or any(cb.needs_history for cb in callbacks)
 
     costs: list[float] = []
     history = net.history
-    for key in ("epoch", "loss"):
-        history.setdefault(key, [])
     for cb in callbacks:
         cb.on_train_begin(net, epochs)
 
@@ -125,23 +143,31 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
             if failed:
                 from .gradcheck import _failure_message
                 raise AssertionError(f"at epoch {epoch}: " + _failure_message(failed[0]))
+        for cb in callbacks:
+            cb.on_epoch_begin(net, epoch)
 
         for cols in _batches(N, batch_size, net.rng, shuffle):
             if cols is None:
                 net._backward(X, Y)
             else:
                 net._backward(X[:, cols], Y[:, cols])
+            if clip_norm is not None:
+                clip_grad_norm((g for _, _, g in net.parameters()), clip_norm)
             net.step()
 
-        info = EpochInfo(net, epoch, X, Y)
-        if print_every and epoch % print_every == 0:
+        info = EpochInfo(net, epoch, X, Y, Xv, Yv)
+        checkpoint = bool(print_every) and epoch % print_every == 0
+        if checkpoint:
             costs.append(info.cost)
-            history["epoch"].append(epoch)
-            history["loss"].append(info.cost)
             if verbose:
                 print(f"Epoch: {epoch} Cost {info.cost:.6f}")
+        recorded = checkpoint or every_epoch
+        if recorded:
+            append_row(history, {**info.row(), **({"lr": net.lr} if schedule else {})})
         for cb in callbacks:
             cb.on_epoch_end(info)
+        if not recorded and info.cost_if_known is not None:  # a callback paid for it
+            append_row(history, {**info.row(), **({"lr": net.lr} if schedule else {})})
         if info.stop:
             break
 
