@@ -189,6 +189,7 @@ class NeuralNetwork:
         A = self._inputs(X)
         for layer in self.layers:
             A = layer.forward(A, training)
+        self._output = A  # for the cost: a Dropout may follow the output layer
         return A
 
     def _penalty(self, N: int) -> float:
@@ -204,10 +205,12 @@ class NeuralNetwork:
         """J for the forward pass just run (from the logits for a fused pair);
         ``penalty=False`` leaves out the L2/L1 terms (the data cost alone)."""
         out = self.output_layer
-        if self.loss_obj.canonical == out.activation.name:
+        # Fused only when the output layer is last, as in _backward: a trailing
+        # Dropout changes the outputs that backward differentiates.
+        if self.loss_obj.canonical == out.activation.name and self.layers[-1] is out:
             J = self.loss_obj.cost_from_logits(Y, out.Z)
         else:
-            J = self.loss_obj.cost(Y, out.A)
+            J = self.loss_obj.cost(Y, self._output)
         return J + self._penalty(Y.shape[1]) if penalty else J
 
     def loss(self, X, y) -> float:
