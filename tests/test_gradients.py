@@ -156,6 +156,20 @@ def test_dropout_really_drops_in_the_checked_pass():
     assert mask is not None and (mask == 0).any() and (mask == 2.0).any()
 
 
+@pytest.mark.parametrize("output", ["identity", "tanh"])
+def test_dropout_after_the_output_layer(output):
+    """A Dropout that follows the output layer drops outputs in training; the cost
+    must then be the cost of the dropped outputs that backward differentiates
+    (and not the fused cost from the output layer's logits)."""
+    net = NeuralNetwork([Input("x", 3), Dense("h", 6, activation="tanh"),
+                         Dense("out", 2, activation=output), Dropout("drop", 0.3)],
+                        loss_fn="mse", seed=35)
+    X, y = make_data(3, 2, 8, "real", seed=36)
+    check_every_tensor(net, X, y)
+    # in inference the trailing dropout is the identity, as ever
+    np.testing.assert_array_equal(net.forward(X), net.layers[2].A)
+
+
 @pytest.mark.parametrize("arch", ["reference 2-16-32-1 sigmoid bce",
                                   "deep wide 3-40-40-40-2 tanh softmax cce",
                                   "regression 3-10-8-2 elu identity mse"])
