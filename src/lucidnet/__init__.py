@@ -21,6 +21,9 @@ from .persistence import ModelFileError, load
 # name -> module for the parts that pull in scikit-learn or matplotlib
 _LAZY = {
     "generate_toy_dataset": "datasets",
+    "load_dataset": "data",
+    "load_csv": "data",
+    "read_csv": "data",
     "visualize_dataset": "plotting",
     "plot_decision_boundary": "plotting",
     "plot_loss_curve": "plotting",
