@@ -23,14 +23,17 @@ def _evaluate(net, X, Y, penalty):
     """
     from .metrics import r2_score
 
-    A = net.forward(X)                                                # (dL, N)
-    J = net._cost_of_forward(Y, penalty=penalty)
-    name = net.output_layer.activation.name
-    if name == "softmax":
-        return J, "accuracy", float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
-    if name == "sigmoid":
-        return J, "accuracy", float(np.mean((A >= 0.5) == (Y >= 0.5)))
-    return J, "r2", r2_score(Y, A)
+    # X is checked once by train(); a diverging run may overflow here, and the
+    # loop tests the cost itself (lucidnet.divergence), so no warnings.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        A = net._forward(X)                                           # (dL, N)
+        J = net._cost_of_forward(Y, penalty=penalty)
+        name = net.output_layer.activation.name
+        if name == "softmax":
+            return J, "accuracy", float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
+        if name == "sigmoid":
+            return J, "accuracy", float(np.mean((A >= 0.5) == (Y >= 0.5)))
+        return J, "r2", r2_score(Y, A)
 
 
 class EpochInfo:

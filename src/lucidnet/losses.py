@@ -28,7 +28,30 @@ __all__ = [
     "get_loss",
     "bce_loss",
     "bce_cost",
+    "log_softmax",
 ]
+
+
+def _probability_bounds(dtype, eps: float) -> tuple[float, float]:
+    """``[eps, 1 - eps]`` widened so that both ends are representable in ``dtype``.
+
+    In float32, ``1 - 1e-12`` rounds to 1.0 and ``log(1 - a)`` would be
+    ``log(0)``; the upper bound becomes ``1 - 2**-24`` there instead.
+    """
+    finfo = np.finfo(dtype if np.issubdtype(dtype, np.floating) else np.float64)
+    return max(eps, float(finfo.tiny)), 1.0 - max(eps, float(finfo.epsneg))
+
+
+def log_softmax(Z):
+    """``log softmax(Z)`` per column: ``Z - logsumexp(Z)``, finite for any finite ``Z``.
+
+    ``logsumexp(z) = m + log(sum_k exp(z_k - m))`` with ``m = max_k z_k``: every
+    exponent is <= 0, so nothing overflows, and the largest term is exactly 1,
+    so the log never sees 0.
+    """
+    zmax = Z.max(axis=0, keepdims=True)                           # (1, N)
+    shifted = Z - zmax                                            # (dL, N), <= 0
+    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
 
 
 def _log_sigmoid_neg(Z):
@@ -86,11 +109,11 @@ class BinaryCrossEntropy(Loss):
     eps = 1e-12
 
     def loss(self, Y, A):
-        A = np.clip(A, self.eps, 1.0 - self.eps)
+        A = np.clip(A, *_probability_bounds(A.dtype, self.eps))
         return -(Y * np.log(A) + (1.0 - Y) * np.log1p(-A))
 
     def grad(self, Y, A):
-        A = np.clip(A, self.eps, 1.0 - self.eps)
+        A = np.clip(A, *_probability_bounds(A.dtype, self.eps))
         return (A - Y) / (A * (1.0 - A))
 
     def cost_from_logits(self, Y, Z):
@@ -108,15 +131,15 @@ class CategoricalCrossEntropy(Loss):
     eps = 1e-12
 
     def loss(self, Y, A):
-        return -(Y * np.log(np.clip(A, self.eps, 1.0)))
+        return -(Y * np.log(np.clip(A, _probability_bounds(A.dtype, self.eps)[0], 1.0)))
 
     def grad(self, Y, A):
-        return -Y / np.clip(A, self.eps, 1.0)
+        return -Y / np.clip(A, _probability_bounds(A.dtype, self.eps)[0], 1.0)
 
     def cost_from_logits(self, Y, Z):
-        zmax = Z.max(axis=0, keepdims=True)
-        lse = zmax + np.log(np.exp(Z - zmax).sum(axis=0, keepdims=True))  # (1, N)
-        return float((lse.sum() - (Y * Z).sum()) / Z.shape[1])
+        # -sum_k y_k log softmax(z)_k; summing the product (not lse - y.z)
+        # avoids cancelling two numbers of size |z| when the logits are huge.
+        return float(-(Y * log_softmax(Z)).sum() / Z.shape[1])
 
 
 class MeanSquaredError(Loss):

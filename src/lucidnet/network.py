@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import gradcheck
+from . import checks, gradcheck
 from .activations import PROBABILITY_OUTPUTS
 from .layers import Dense, Input, Layer
 from .losses import bce_cost, get_loss
@@ -145,48 +145,60 @@ class NeuralNetwork:
 
     # ---------------------------------------------------------------- data in
     def _inputs(self, X) -> np.ndarray:
-        """Check ``X`` is ``(d0, N)`` and numeric; return it in the network's dtype."""
+        """Check ``X`` is ``(d0, N)``, real and finite; return it in the network's dtype.
+
+        The checks (see :mod:`lucidnet.checks`) run once per public call,
+        never inside the training loop.  ``X`` itself is never modified.
+        """
         d0 = self.n_features
-        X = np.asarray(X)
-        if X.dtype.kind not in "biuf":
-            raise ValueError(f"X must be numeric (real), got dtype {X.dtype}")
+        X = checks.as_numeric_array(X, "X")
         if X.ndim != 2 or X.shape[0] != d0:
             hint = ""
-            if X.ndim == 2 and X.shape[1] == d0:
+            if X.ndim == 2 and X.shape[1] == d0 and X.shape[0] != d0:
                 hint = " (it looks row-wise: the core is column-wise, pass X.T)"
+            elif X.ndim == 2:
+                hint = f" ({X.shape[0]} features, but the input layer has {d0})"
             raise ValueError(f"X must have shape (d0, N) = ({d0}, N), got {X.shape}{hint}")
         if X.shape[1] == 0:
-            raise ValueError("X has no examples (N = 0)")
+            raise ValueError("X is empty (no examples, N = 0)")
+        checks.check_finite(X, "X", layout="columns")
         return X.astype(self.dtype, copy=False)
 
     def _targets(self, y, N: int) -> np.ndarray:
         """Targets as ``(dL, N)``: labels are one-hot encoded for a softmax output."""
         dL = self.n_outputs
-        y = np.asarray(y)
-        if y.dtype.kind not in "biuf":
-            raise ValueError(f"y must be numeric (real), got dtype {y.dtype}")
+        y = checks.as_numeric_array(y, "y")
         if self.output_layer.activation.name == "softmax" and (
                 y.ndim == 1 or (y.ndim == 2 and y.shape[0] == 1 and dL > 1)):
             labels = y.reshape(-1)
             if labels.size != N:
                 raise ValueError(f"y has {labels.size} labels for {N} examples")
-            if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= dL:
-                raise ValueError(f"class labels must be integers in [0, {dL - 1}] "
-                                 f"for a softmax output of {dL} units")
+            labels = checks.check_class_labels(labels, dL)
             Y = np.zeros((dL, N), dtype=self.dtype)
-            Y[labels.astype(np.intp), np.arange(N)] = 1.0
+            Y[labels, np.arange(N)] = 1.0
             return Y
         if y.ndim == 1 and dL == 1:
             y = y.reshape(1, -1)
         if y.ndim != 2 or y.shape != (dL, N):
             hint = " (row-wise? pass y.T)" if y.ndim == 2 and y.shape == (N, dL) else ""
+            if y.ndim == 1 and dL > 1:
+                hint = (" (1-D labels need a softmax output; this one is "
+                        f"{self.output_layer.activation.name})")
+            elif y.size != dL * N and y.ndim >= 1 and y.shape[-1] != N:
+                hint = f" ({y.shape[-1]} targets for {N} examples)"
             raise ValueError(f"y must have shape (dL, N) = ({dL}, {N}), got {y.shape}{hint}")
+        checks.check_finite(y, "y", layout="columns")
+        if self.loss_obj.name in ("bce", "cce"):
+            checks.check_probability_targets(y, self.loss_obj.name)
         return y.astype(self.dtype, copy=False)
 
     # ---------------------------------------------------------------- compute
     def forward(self, X, training: bool = False) -> np.ndarray:
         """``A[0] = X``; ``A[l] = sigma(W[l] A[l-1] + b[l])``; returns ``Yhat = A[L]``, ``(dL, N)``."""
-        A = self._inputs(X)
+        return self._forward(self._inputs(X), training)
+
+    def _forward(self, A, training: bool = False) -> np.ndarray:
+        """The forward pass on an already checked ``A[0]`` (the training loop's path)."""
         for layer in self.layers:
             A = layer.forward(A, training)
         self._output = A  # for the cost: a Dropout may follow the output layer
@@ -230,13 +242,14 @@ class NeuralNetwork:
         Raises
         ------
         DivergenceError
-            If the output error signal is not finite (checked by one cheap sum).
+            If the output error signal or the output logits ``Z[L]`` are not
+            finite (checked by one cheap sum each).
         """
         Xc = self._inputs(X)
         self._backward(Xc, self._targets(y, Xc.shape[1]))
 
     def _backward(self, X, Y) -> None:
-        A = self.forward(X, training=True)
+        A = self._forward(X, training=True)
         out = self.output_layer
         last = len(self.layers) - 1
         if self.loss_obj.canonical == out.activation.name and self.layers[last] is out:
@@ -245,9 +258,11 @@ class NeuralNetwork:
         else:
             Delta = None
             dA = self.loss_obj.grad(Y, A)                             # dloss/dA[L]
+        # The cheap divergence test: two sums over (dL, N) arrays.  The logits
+        # are tested too, because a saturated sigmoid hides an infinite Z[L].
         check = Delta if Delta is not None else dA
-        if not np.isfinite(check.sum()):
-            raise DivergenceError("the output error signal is not finite")
+        if not (np.isfinite(check.sum()) and np.isfinite(out.Z.sum())):
+            raise DivergenceError("the output (Z[L] or the error signal) is not finite")
         for idx in range(last, 0, -1):
             layer = self.layers[idx]
             need = idx > 1  # no layer below layer 1 wants dJ/dA[0]
@@ -298,6 +313,7 @@ class NeuralNetwork:
         Xc = self._inputs(X)
         if not self.is_classifier:
             return r2_score(self._targets(y, Xc.shape[1]), self.predict(Xc))
+        self._targets(y, Xc.shape[1])  # same checks (shape, finite, labels) as in training
         y = np.asarray(y)
         if self.output_layer.activation.name == "softmax" and y.ndim == 2 and y.shape[0] > 1:
             y = y.argmax(axis=0)
@@ -380,7 +396,7 @@ class NeuralNetwork:
             layer.fixed_mask = True  # J must be a function of the parameters alone
 
         def objective():
-            self.forward(X, training=True)
+            self._forward(X, training=True)
             return self._cost_of_forward(Y)
 
         reports = []

@@ -10,17 +10,20 @@ The cost J is computed only when something needs it: a print checkpoint
 (epochs 0, k, 2k, ... after their update), validation, early stopping, a
 schedule that watches the cost, or a callback that asks for it (see
 :mod:`lucidnet.callbacks`; the held-out split is :mod:`lucidnet.validation`).
-Divergence is caught every epoch by a cheap test in backward (one sum of the
-output error), never by evaluating J.
+Divergence is caught by cheap tests (one sum of the output error each step,
+one sum per parameter tensor each epoch; see :mod:`lucidnet.divergence`),
+never by evaluating J; the network then keeps its last finite weights.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import checks
 from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateScheduler,
                         append_row)
-from .network import NeuralNetwork
+from .divergence import DivergenceGuard
+from .network import DivergenceError, NeuralNetwork
 from .schedules import clip_grad_norm
 from .validation import prepare_validation
 
@@ -40,14 +43,11 @@ def _batches(N, batch_size, rng, shuffle):
 def _options(epochs, print_every, grad_check_every, batch_size, clip_norm, early_stopping,
              min_delta, schedule, callbacks):
     """Validate the loop's options; return the full list of callbacks."""
-    for name, value, low in (("epochs", epochs, 1), ("print_every", print_every, 0),
-                             ("grad_check_every", grad_check_every, 0)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or
-                                   not isinstance(batch_size, (int, np.integer)) or
-                                   batch_size < 1):
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    checks.check_int("epochs", epochs, 1)
+    checks.check_int("print_every", print_every, 0)
+    checks.check_int("grad_check_every", grad_check_every, 0)
+    if batch_size is not None:
+        checks.check_int("batch_size", batch_size, 1)
     if clip_norm is not None and not (isinstance(clip_norm, (int, float)) and
                                       not isinstance(clip_norm, bool) and
                                       np.isfinite(clip_norm) and clip_norm > 0):
@@ -105,6 +105,15 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
     clip_norm : float, optional
         Rescale each batch's gradients so their global norm is at most this.
 
+    Raises
+    ------
+    ValueError
+        For bad data or options (see :mod:`lucidnet.checks`).
+    DivergenceError
+        When an output, a weight or a computed cost becomes non-finite; the
+        network is left holding its last finite weights (see
+        :mod:`lucidnet.divergence`).
+
     Returns
     -------
     list of float
@@ -115,10 +124,8 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
     """
     callbacks = _options(epochs, print_every, grad_check_every, batch_size, clip_norm,
                          early_stopping, min_delta, schedule, callbacks)
-    X = net._inputs(X)
+    X = net._inputs(X)      # real, finite, (d0, N); never modified (see lucidnet.checks)
     Y = net._targets(y, X.shape[1])
-    if not (np.isfinite(X).all() and np.isfinite(Y).all()):
-        raise ValueError("X and y must be finite (found NaN or infinity)")
     X, Y, Xv, Yv = prepare_validation(net, X, Y, validation_split, validation_data)
     N = X.shape[1]
     X64 = Y64 = None
@@ -132,6 +139,7 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
         cb.on_train_begin(net, epochs)
 
     check_rng = np.random.default_rng(0)  # the check's own stream: training's is untouched
+    guard = DivergenceGuard(net)
     for epoch in range(epochs):
         if grad_check_every and epoch % grad_check_every == 0:
             checked = net if net.dtype == np.float64 else net.astype("float64")
@@ -146,18 +154,29 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
         for cb in callbacks:
             cb.on_epoch_begin(net, epoch)
 
-        for cols in _batches(N, batch_size, net.rng, shuffle):
-            if cols is None:
-                net._backward(X, Y)
-            else:
-                net._backward(X[:, cols], Y[:, cols])
-            if clip_norm is not None:
-                clip_grad_norm((g for _, _, g in net.parameters()), clip_norm)
-            net.step()
+        guard.snapshot(epoch)
+        # Overflow is expected when training diverges: the finite tests turn it
+        # into one DivergenceError instead of a stream of RuntimeWarnings.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            try:
+                for cols in _batches(N, batch_size, net.rng, shuffle):
+                    if cols is None:
+                        net._backward(X, Y)
+                    else:
+                        net._backward(X[:, cols], Y[:, cols])
+                    if clip_norm is not None:
+                        clip_grad_norm((g for _, _, g in net.parameters()), clip_norm)
+                    net.step()
+                guard.check(epoch)
+            except DivergenceError as exc:
+                raise guard.fail(epoch, exc, X, Y) from None
 
         info = EpochInfo(net, epoch, X, Y, Xv, Yv)
         checkpoint = bool(print_every) and epoch % print_every == 0
         if checkpoint:
+            if not np.isfinite(info.cost):
+                raise guard.fail(epoch, "the cost became non-finite", X, Y)
+            guard.record_cost(epoch, info.cost)
             costs.append(info.cost)
             if verbose:
                 print(f"Epoch: {epoch} Cost {info.cost:.6f}")

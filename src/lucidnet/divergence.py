@@ -1,0 +1,143 @@
+"""Catching divergence cheaply and keeping the last finite weights.
+
+Training diverges when a learning rate is too large for the data's scale: the
+weights grow until some value overflows to infinity and then NaN.  Computing
+the cost J every epoch to notice that would double the work, so two cheap
+tests are used instead:
+
+- every step, ``NeuralNetwork._backward`` sums the output error
+  ``Delta[L] = A[L] - Y`` (one pass over a ``(dL, N)`` array) and raises
+  :class:`~lucidnet.network.DivergenceError` if the sum is not finite;
+- every epoch, :meth:`DivergenceGuard.check` sums each parameter tensor (one
+  pass over the P parameters), which catches a gradient or an update that
+  overflowed even when the outputs saturated to finite values.
+
+At the start of each epoch the guard copies the weights and the optimizer
+state (O(P), negligible next to a forward pass over N examples).  When a test
+fails it puts that copy back, so the network holds the last weights that were
+finite, and raises a ``DivergenceError`` naming the epoch, the learning rate
+and the last finite cost.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .network import DivergenceError, NeuralNetwork
+
+__all__ = ["DivergenceGuard", "DivergenceError", "weights_are_finite"]
+
+
+def weights_are_finite(net: NeuralNetwork) -> bool:
+    """True if every parameter tensor of ``net`` is finite."""
+    return all(np.isfinite(theta).all() for _, theta, _ in net.parameters())
+
+
+class DivergenceGuard:
+    """Snapshots at epoch starts; restore and explain on the first non-finite value.
+
+    The two most recent snapshots are kept, and one more at the last epoch
+    whose cost was computed and finite.  On failure the latest of them whose
+    cost is finite is restored: weights that grew slowly until the cost
+    overflowed are finite, yet no good to continue from.
+
+    Parameters
+    ----------
+    net : NeuralNetwork
+        The network being trained (its parameters are updated in place).
+    """
+
+    def __init__(self, net: NeuralNetwork):
+        self.net = net
+        self._params = [theta for _, theta, _ in net.parameters()]
+        self._snapshots: list[dict] = []   # oldest first, at most two
+        self._known_good: dict | None = None  # taken where a finite cost was recorded
+        self.last_cost = None              # the last finite cost seen ...
+        self.last_cost_epoch = None        # ... after this epoch (-1: before training)
+
+    def _take(self, epoch: int, reuse: dict | None) -> dict:
+        weights = reuse["weights"] if reuse else [np.empty_like(t) for t in self._params]
+        for saved, theta in zip(weights, self._params):
+            np.copyto(saved, theta)
+        opt = self.net.optimizer
+        return {"epoch": epoch, "weights": weights, "t": opt.t,
+                "state": {key: {name: buf.copy() for name, buf in slot.items()}
+                          for key, slot in opt.state.items()}}
+
+    def snapshot(self, epoch: int) -> None:
+        """Copy the weights and optimizer state as they are before ``epoch``."""
+        reuse = self._snapshots.pop(0) if len(self._snapshots) == 2 else None
+        self._snapshots.append(self._take(epoch, reuse))
+
+    def record_cost(self, epoch: int, cost: float | None) -> None:
+        """Remember a finite cost J computed after ``epoch``, and the weights that gave it."""
+        if cost is not None and math.isfinite(cost):
+            self.last_cost, self.last_cost_epoch = cost, epoch
+            self._known_good = self._take(epoch + 1, self._known_good)
+
+    def check(self, epoch: int) -> None:
+        """Raise ``DivergenceError`` if any parameter is not finite after ``epoch``."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = all(np.isfinite(theta.sum()) for theta in self._params)
+        if not finite and not all(np.isfinite(theta).all() for theta in self._params):
+            raise DivergenceError("an update made the weights non-finite "
+                                  "(the gradient or the step overflowed)")
+
+    def _restore(self, snap: dict) -> None:
+        for saved, theta in zip(snap["weights"], self._params):
+            np.copyto(theta, saved)
+        opt = self.net.optimizer
+        opt.state.clear()
+        opt.state.update(snap["state"])
+        opt.t = snap["t"]
+
+    def _cost(self, X, Y) -> float:
+        with np.errstate(all="ignore"):
+            self.net._forward(X)
+            return self.net._cost_of_forward(Y)
+
+    def fail(self, epoch: int, reason, X, Y) -> DivergenceError:
+        """Restore the last snapshot with a finite cost and build the error for ``epoch``.
+
+        The returned error carries ``epoch``, ``lr``, ``last_cost`` and
+        ``weights_epoch`` (the epoch after which the kept weights were
+        reached; -1 for the initial weights).
+        """
+        net = self.net
+        candidates = [snap for snap in reversed(self._snapshots)
+                      if not self._known_good or snap["epoch"] > self._known_good["epoch"]]
+        found = False
+        for snap in candidates:
+            self._restore(snap)
+            cost = self._cost(X, Y)
+            if math.isfinite(cost):
+                self.last_cost, self.last_cost_epoch = cost, snap["epoch"] - 1
+                found = True
+                break
+        if not found and self._known_good is not None:
+            snap = self._known_good
+            self._restore(snap)
+        elif not found:
+            snap = self._snapshots[-1]
+            self._restore(snap)
+        kept = snap["epoch"] - 1
+        if self.last_cost is None:
+            known = ("the cost at the last finite weights overflows, and no earlier cost "
+                     "was computed")
+        elif self.last_cost_epoch < 0:
+            known = f"last finite cost {self.last_cost:.6g} (before training)"
+        else:
+            known = f"last finite cost {self.last_cost:.6g} (after epoch {self.last_cost_epoch})"
+        held = "the weights it started with" if kept < 0 else f"its weights after epoch {kept}"
+        scale = float(np.abs(X).max()) if X.size else 0.0
+        advice = f"lower the learning rate (e.g. {net.lr / 10:g})"
+        if scale > 1e3:
+            advice += f", or standardize the features (the largest |x| is {scale:.3g})"
+        error = DivergenceError(
+            f"training diverged at epoch {epoch} with learning rate {net.lr:g}: {reason}; "
+            f"{known}. The network keeps {held}. Try to {advice}.")
+        error.epoch, error.lr, error.last_cost, error.weights_epoch = \
+            epoch, net.lr, self.last_cost, kept
+        return error
