@@ -8,11 +8,12 @@ Parametrized over ``LOSSES`` x ``ACTIVATIONS`` at collection time:
 - for the canonical pairs the fused ``Delta[L] = A - Y`` is the derivative of
   ``N * cost_from_logits(Y, Z)``, and that cost equals ``cost(Y, sigma(Z))``.
 
-Which output activations a loss accepts: the cross-entropies take the log of
-the output, so they need outputs in (0, 1) (``PROBABILITY_OUTPUTS``: sigmoid,
-softmax, including the non-canonical bce + softmax and cce + sigmoid); every
-other loss is defined for any real output, so it is paired with every
-activation (mse + sigmoid, mse + tanh, huber + relu, ...).
+Which output activations a loss accepts, and targets that suit it, are read
+from the registries in ``registry_pairs.py``: the cross-entropies take the log
+of the output, so they get the outputs in (0, 1) (sigmoid and softmax, also the
+non-canonical bce + softmax and cce + sigmoid); a loss defined for any real
+output is paired with every activation (mse + sigmoid, mse + tanh, huber +
+relu, ...).
 """
 
 from __future__ import annotations
@@ -20,34 +21,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lucidnet.activations import ACTIVATIONS, PROBABILITY_OUTPUTS
+from registry_pairs import CANONICAL, PAIRS, make_targets
+
+from lucidnet.activations import ACTIVATIONS
 from lucidnet.losses import LOSSES, bce_cost, bce_loss, get_loss
 
 EPS = 1e-6
-# Losses that take log(A): defined only for outputs in (0, 1).
-PROBABILITY_LOSSES = {"bce", "cce"}
-
-
-def accepted_activations(loss_name):
-    if loss_name in PROBABILITY_LOSSES:
-        return [a for a in sorted(ACTIVATIONS) if a in PROBABILITY_OUTPUTS]
-    return sorted(ACTIVATIONS)
-
-
-PAIRS = [(loss, act) for loss in sorted(LOSSES) for act in accepted_activations(loss)]
-CANONICAL = sorted(name for name, loss in LOSSES.items() if loss.canonical)
-
-
-def make_targets(loss_name, shape, rng):
-    """Targets that suit the loss: 0/1 labels (bce), one-hot columns (cce), reals."""
-    d, N = shape
-    if loss_name == "bce":
-        return (rng.random(shape) < 0.5).astype(float)
-    if loss_name == "cce":
-        Y = np.zeros(shape)
-        Y[rng.integers(0, d, size=N), np.arange(N)] = 1.0
-        return Y
-    return rng.uniform(-2.0, 2.0, size=shape)
 
 
 def logits(rng, shape):
