@@ -17,9 +17,14 @@ __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "RMSProp", "Adam", "AdamW
            "OPTIMIZERS", "get_optimizer"]
 
 
+def _is_real(value) -> bool:
+    """A real number: Python or NumPy int/float, but not a bool."""
+    return isinstance(value, (int, float, np.integer, np.floating)) \
+        and not isinstance(value, (bool, np.bool_))
+
+
 def _positive(name, value, allow_zero=False):
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool) \
-        and np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+    ok = _is_real(value) and np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
     if not ok:
         bound = "non-negative" if allow_zero else "positive"
         raise ValueError(f"{name} must be a {bound} finite number, got {value!r}")
@@ -27,7 +32,7 @@ def _positive(name, value, allow_zero=False):
 
 
 def _unit_interval(name, value):
-    if not (isinstance(value, (int, float)) and 0.0 <= value < 1.0):
+    if not (_is_real(value) and 0.0 <= value < 1.0):
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
     return float(value)
 
