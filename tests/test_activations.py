@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import lucidnet
-from lucidnet.activations import ACTIVATIONS, get_activation, register_activation, sigmoid
+from lucidnet.activations import (ACTIVATIONS, ELU, LeakyReLU, get_activation,
+                                  register_activation, sigmoid)
 
 NAMES = sorted(ACTIVATIONS)
 EPS = 1e-6
@@ -62,6 +63,17 @@ def test_backward_matches_central_differences(name):
     A = act.forward(Z)
     Delta = act.backward(Z, A, dA)
     assert Delta.shape == Z.shape
+    np.testing.assert_allclose(Delta, _numeric_vjp(act, Z, dA), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("act", [LeakyReLU(0.2), LeakyReLU(1.5), ELU(0.5), ELU(2.0)],
+                         ids=lambda a: f"{a.name}({a.alpha})")
+def test_non_default_parameters(act):
+    """The registry holds the defaults; instances with other parameters are checked here."""
+    rng = np.random.default_rng(10)
+    Z = _away_from_kinks(rng, (3, 5))
+    dA = rng.normal(size=Z.shape)
+    Delta = act.backward(Z, act.forward(Z), dA)
     np.testing.assert_allclose(Delta, _numeric_vjp(act, Z, dA), rtol=1e-6, atol=1e-9)
 
 

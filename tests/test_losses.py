@@ -24,7 +24,7 @@ import pytest
 from registry_pairs import CANONICAL, PAIRS, make_targets
 
 from lucidnet.activations import ACTIVATIONS
-from lucidnet.losses import LOSSES, bce_cost, bce_loss, get_loss
+from lucidnet.losses import LOSSES, Huber, bce_cost, bce_loss, get_loss
 
 EPS = 1e-6
 
@@ -53,6 +53,19 @@ def test_grad_is_derivative_of_loss(loss_name):
     Y = make_targets(loss_name, A.shape, rng)
     numeric = central_difference(lambda A_: loss.loss(Y, A_).sum(), A)
     np.testing.assert_allclose(loss.grad(Y, A), numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("delta", [0.3, 2.5])
+def test_huber_with_other_deltas(delta):
+    """The registry holds delta = 1; residuals spread over both sides of other deltas."""
+    loss = Huber(delta)
+    A = np.linspace(-3.0, 3.0, 12).reshape(3, 4) + 0.01
+    Y = np.zeros_like(A)
+    numeric = central_difference(lambda A_: loss.loss(Y, A_).sum(), A)
+    np.testing.assert_allclose(loss.grad(Y, A), numeric, rtol=1e-6, atol=1e-9)
+    # residual 3: the linear part, delta (|r| - delta / 2)
+    assert loss.loss(np.array([[0.0]]), np.array([[3.0]]))[0, 0] == \
+        pytest.approx(delta * (3.0 - delta / 2) if delta < 3.0 else 4.5)
 
 
 @pytest.mark.parametrize("loss_name, act_name", PAIRS)

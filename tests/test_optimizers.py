@@ -240,3 +240,16 @@ def test_get_optimizer():
     assert get_optimizer(opt) is opt
     with pytest.raises(ValueError, match="unknown optimizer 'adagrad'"):
         get_optimizer("adagrad")
+
+
+@pytest.mark.parametrize("value", [np.float32(0.5), np.float64(0.5), np.int64(0), 0])
+def test_numpy_numbers_are_accepted(value):
+    """Hyperparameters from NumPy (a grid, a config array) are numbers like any other."""
+    assert OPTIMIZERS["momentum"](lr=np.float32(0.25), momentum=value).momentum == float(value)
+    assert OPTIMIZERS["adam"](lr=np.int64(1), beta1=value).beta1 == float(value)
+
+
+@pytest.mark.parametrize("value", [True, False, np.True_, None, [0.9]])
+def test_booleans_and_non_numbers_are_refused(value):
+    with pytest.raises(ValueError, match=r"^momentum "):
+        OPTIMIZERS["momentum"](lr=0.1, momentum=value)
