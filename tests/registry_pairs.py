@@ -7,8 +7,8 @@ new test:
 - a loss's *domain* is the set of outputs A where it is defined and smooth:
   the cross-entropies take ``log(A)`` and ``log(1 - A)`` (probabilities, the
   open interval (0, 1)); a Poisson deviance takes ``log(A)`` (A > 0); every
-  other loss is taken to be defined for any real output (an entry is needed in
-  ``LOSS_DOMAIN`` only for a loss that is not);
+  other loss is taken to be defined for any real output (a loss that is not
+  declares ``Loss.domain`` or gets an entry in ``LOSS_DOMAIN``);
 - an activation's *range* is probed on a grid of logits, so the table needs no
   entry for a new activation;
 - a loss accepts an activation when the range lies strictly inside the domain
@@ -23,12 +23,22 @@ import numpy as np
 from lucidnet.activations import ACTIVATIONS
 from lucidnet.losses import LOSSES
 
-# name: (lowest, highest) allowed output, both excluded; absent means the real line.
+# A loss may declare its domain (``Loss.domain``: "real", "probability" or
+# "positive"); otherwise this table gives (lowest, highest) allowed output, both
+# excluded, and a loss in neither is taken to be defined on the real line.
+DOMAINS = {"real": (-np.inf, np.inf), "probability": (0.0, 1.0), "positive": (0.0, np.inf)}
 LOSS_DOMAIN = {
-    "bce": (0.0, 1.0),
-    "cce": (0.0, 1.0),
-    "poisson": (0.0, np.inf),
+    "bce": DOMAINS["probability"],
+    "cce": DOMAINS["probability"],
+    "poisson": DOMAINS["positive"],
 }
+
+
+def loss_domain(loss_name: str) -> tuple[float, float]:
+    declared = getattr(LOSSES[loss_name], "domain", None)
+    if declared in DOMAINS:
+        return DOMAINS[declared]
+    return LOSS_DOMAIN.get(loss_name, DOMAINS["real"])
 
 
 def output_range(act) -> tuple[float, float]:
@@ -39,7 +49,7 @@ def output_range(act) -> tuple[float, float]:
 
 
 def accepts(loss_name: str, act_name: str) -> bool:
-    low, high = LOSS_DOMAIN.get(loss_name, (-np.inf, np.inf))
+    low, high = loss_domain(loss_name)
     a_min, a_max = output_range(ACTIVATIONS[act_name])
     return low < a_min and a_max < high
 
@@ -63,6 +73,6 @@ def make_targets(loss_name: str, shape, rng) -> np.ndarray:
         Y = np.zeros(shape)
         Y[rng.integers(0, d, size=N), np.arange(N)] = 1.0
         return Y
-    if loss_name == "poisson":
+    if loss_domain(loss_name) == DOMAINS["positive"]:
         return rng.poisson(1.5, size=shape).astype(float)
     return rng.uniform(-2.0, 2.0, size=shape)
