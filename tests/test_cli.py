@@ -61,7 +61,7 @@ def test_options_change_the_run(run_cli, tmp_path):
 
 
 @pytest.mark.parametrize("option, value", [
-    ("--dataset", "spirals"), ("--n-samples", "0"), ("--n-samples", "ten"),
+    ("--dataset", "no-such-data"), ("--n-samples", "0"), ("--n-samples", "ten"),
     ("--noise", "-1"), ("--noise", "nan"), ("--data-seed", "-3"), ("--seed", "1.5"),
     ("--layers", "16,x"), ("--layers", "16,0"), ("--lr", "0"), ("--lr", "abc"),
     ("--epochs", "0"), ("--print-every", "-1"), ("--grad-check-every", "x"),

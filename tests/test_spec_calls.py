@@ -29,8 +29,9 @@ def small_net(seed=0, hidden=(4,)):
 
 # ------------------------------------------------------------------ data
 def test_generate_toy_dataset_defaults_and_shapes():
-    assert defaults(generate_toy_dataset) == {"n_samples": 1000, "noise": 0.2,
-                                              "dataset_type": "moons", "random_state": 42}
+    spec = {"n_samples": 1000, "noise": 0.2, "dataset_type": "moons", "random_state": 42}
+    assert list(inspect.signature(generate_toy_dataset).parameters)[:4] == list(spec)
+    assert {k: v for k, v in defaults(generate_toy_dataset).items() if k in spec} == spec
     X, y = generate_toy_dataset()
     assert X.shape == (1000, 2) and y.shape == (1000,)
     assert set(np.unique(y)) == {0, 1} and (y == 1).sum() == 500
@@ -66,7 +67,7 @@ def test_moons_without_noise_lie_on_two_half_circles():
     np.testing.assert_allclose(np.hypot(X[y == 1, 0] - 1, X[y == 1, 1] - 0.5), 1.0)
 
 
-@pytest.mark.parametrize("kind", ["spirals", "Moons", "", None])
+@pytest.mark.parametrize("kind", ["no-such-data", "Moons", "", None])
 def test_unknown_dataset_is_a_value_error(kind):
     with pytest.raises(ValueError, match="dataset_type"):
         generate_toy_dataset(dataset_type=kind)
