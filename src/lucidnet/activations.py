@@ -71,6 +71,10 @@ class Activation:
         """``Delta = dA * sigma'(Z)``: the error signal of this layer."""
         return dA * self.derivative(Z, A)
 
+    def get_config(self) -> dict:
+        """Parameters other than the defaults' (the model file stores them)."""
+        return {}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -123,6 +127,9 @@ class LeakyReLU(Activation):
     def __init__(self, alpha: float = 0.01):
         self.alpha = alpha
 
+    def get_config(self):
+        return {"alpha": self.alpha}
+
     def forward(self, Z):
         return np.where(Z > 0, Z, self.alpha * Z)
 
@@ -137,6 +144,9 @@ class ELU(Activation):
 
     def __init__(self, alpha: float = 1.0):
         self.alpha = alpha
+
+    def get_config(self):
+        return {"alpha": self.alpha}
 
     def forward(self, Z):
         # exp only of the non-positive part, so it never overflows.

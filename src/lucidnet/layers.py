@@ -106,17 +106,23 @@ class Dense(Layer):
     units : int
         Number of units ``d_l``.
     activation : str or Activation, default "sigmoid"
-        A name from :data:`lucidnet.activations.ACTIVATIONS`.
+        A name from :data:`lucidnet.activations.ACTIVATIONS`, or an instance
+        such as ``LeakyReLU(alpha=0.2)``.
     initializer : str, optional
         A name from :data:`lucidnet.initializers.INITIALIZERS`; by default
         Glorot uniform (He uniform for ReLU-like, LeCun normal for ELU).
+    activation_params : dict, optional
+        Parameters of the activation, e.g. ``{"alpha": 0.2}`` (how a model
+        file rebuilds ``LeakyReLU(alpha=0.2)`` from its name).
     """
 
     def __init__(self, name: str, units: int, activation: str | Activation = "sigmoid",
-                 initializer: str | None = None):
+                 initializer: str | None = None, activation_params: dict | None = None):
         super().__init__(name)
         self.units = _check_size("units", units)
         self.activation = get_activation(activation)
+        if activation_params:
+            self.activation = type(self.activation)(**activation_params)
         self.initializer = initializer or default_initializer(self.activation.name)
         self._init = get_initializer(self.initializer)
 
@@ -151,8 +157,11 @@ class Dense(Layer):
         return None
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units,
-                "activation": self.activation.name, "initializer": self.initializer}
+        config = {**super().get_config(), "units": self.units,
+                  "activation": self.activation.name, "initializer": self.initializer}
+        if self.activation.get_config():  # e.g. leaky_relu's alpha
+            config["activation_params"] = self.activation.get_config()
+        return config
 
 
 class Dropout(Layer):

@@ -94,6 +94,10 @@ class Loss:
     def cost_from_logits(self, Y, Z) -> float:  # pragma: no cover - canonical only
         raise NotImplementedError
 
+    def get_config(self) -> dict:
+        """Parameters of the loss (the model file stores them), e.g. huber's delta."""
+        return {}
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -182,6 +186,9 @@ class Huber(Loss):
 
     def __init__(self, delta: float = 1.0):
         self.delta = delta
+
+    def get_config(self):
+        return {"delta": self.delta}
 
     def loss(self, Y, A):
         R = np.abs(A - Y)

@@ -6,12 +6,16 @@ Layout (documented in the README):
 
       {"format": "lucidnet-model", "format_version": 1,
        "lucidnet_version": "...", "dtype": "float64", "seed": 0,
-       "loss": "bce", "l2": 0.0, "l1": 0.0,
+       "loss": "bce", "loss_params": {}, "l2": 0.0, "l1": 0.0,
        "optimizer": {"name": "sgd", "config": {"lr": 1.0}},
        "layers": [{"kind": "Input", "name": "x", "n_features": 2},
                   {"kind": "Dense", "name": "h1", "units": 16,
                    "activation": "sigmoid", "initializer": "glorot_uniform"}, ...],
        "preprocessing": {...}, "training": {...}, "train_state": null}
+
+  A Dense layer whose activation has parameters also stores them, e.g.
+  ``"activation_params": {"alpha": 0.2}`` for a leaky ReLU; ``loss_params``
+  holds the loss's (e.g. huber's ``{"delta": 1.0}``).
 
 - ``param/<layer index>/<name>``: every parameter array, e.g. ``param/1/W``.
 - ``state/<key>/<name>``: optimizer state arrays, when a training state is saved.
@@ -54,6 +58,7 @@ def _manifest(net, train_state=None) -> dict:
         "dtype": net.dtype.name,
         "seed": net.seed,
         "loss": net.loss_obj.name,
+        "loss_params": net.loss_obj.get_config(),
         "l2": net.l2,
         "l1": net.l1,
         "optimizer": {"name": net.optimizer.name, "config": net.optimizer.get_config()},
@@ -182,7 +187,10 @@ def load(path):
             except (TypeError, ValueError) as exc:
                 raise bad(f"layer {i} ({spec['kind']}): {exc}") from None
         seed = manifest.get("seed")
-        net = NeuralNetwork(loss_fn=manifest["loss"], seed=seed if seed is not None else 0,
+        loss_fn = LOSSES[manifest["loss"]]
+        if manifest.get("loss_params"):  # e.g. huber's delta
+            loss_fn = type(loss_fn)(**manifest["loss_params"])
+        net = NeuralNetwork(loss_fn=loss_fn, seed=seed if seed is not None else 0,
                             dtype=dtype, l2=manifest.get("l2", 0.0), l1=manifest.get("l1", 0.0),
                             optimizer=OPTIMIZERS[opt["name"]](**opt.get("config", {})))
         net.seed = seed
