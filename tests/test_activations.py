@@ -210,3 +210,17 @@ def test_register_activation_refuses_builtin_and_duplicate_names(registry_cleanu
     register_activation("swish_dup", _swish, _swish_derivative, overwrite=True)
     with pytest.raises(ValueError, match="identifier"):
         register_activation("not a name", _swish, _swish_derivative)
+
+
+@pytest.mark.parametrize("act", [LeakyReLU(0.3), ELU(0.4)], ids=lambda a: a.name)
+def test_activation_parameters_survive_save_and_load(act, tmp_path):
+    """A model file stores alpha, so the loaded network predicts identically."""
+    net = lucidnet.NeuralNetwork([lucidnet.Input("x", 2),
+                                  lucidnet.Dense("h", 4, activation=act),
+                                  lucidnet.Dense("out", 1, activation="identity")],
+                                 loss_fn="mse", seed=2)
+    net.save(tmp_path / "m.npz")
+    loaded = lucidnet.load(tmp_path / "m.npz")
+    assert loaded.layers[1].activation.alpha == act.alpha
+    X = np.random.default_rng(3).normal(size=(2, 9)) * 3.0     # many negative Z
+    np.testing.assert_array_equal(loaded.forward(X), net.forward(X))

@@ -165,3 +165,16 @@ def test_get_loss_names_aliases_and_errors():
         get_loss("hinge")
     with pytest.raises(ValueError, match="unknown loss"):
         get_loss(lambda y, p: 0.0)
+
+
+def test_loss_parameters_survive_save_and_load(tmp_path):
+    import lucidnet
+
+    net = lucidnet.NeuralNetwork([lucidnet.Input("x", 2),
+                                  lucidnet.Dense("out", 1, activation="identity")],
+                                 loss_fn=Huber(0.25), seed=0)
+    net.save(tmp_path / "m.npz")
+    loaded = lucidnet.load(tmp_path / "m.npz")
+    assert loaded.loss_obj.delta == 0.25
+    X, y = np.array([[1.0, -2.0, 3.0], [0.5, 0.5, -1.0]]), np.array([2.0, -1.0, 0.3])
+    assert loaded.loss(X, y) == net.loss(X, y)
