@@ -70,7 +70,8 @@ class Dataset:
             out["target"] = self.target
         if self.standardization is not None:
             out["standardize"] = self.standardization
-        if self.class_labels is not None:
+        # the identity mapping 0 .. k-1 needs no storing
+        if self.class_labels is not None and self.class_labels != list(range(self.n_classes)):
             out["class_labels"] = list(self.class_labels)
         return out
 

@@ -39,9 +39,14 @@ def summary_lines(result: dict) -> list[str]:
              f"  network        {result['architecture_text']}  ({result['n_params']} parameters)",
              f"  data           {result['data_text']}",
              f"  seeds          init seed {result['seed']}, data seed {result['data_seed']}",
-             f"  final cost     {result['final_cost']:.6f}  (after epoch {result['epochs_run'] - 1})",
-             f"  accuracy       {result['accuracy']:.4f}  (training set)",
-             f"  wall time      {result['wall_time_s']:.2f} s"]
+             f"  final cost     {result['final_cost']:.6f}  (after epoch {result['epochs_run'] - 1})"]
+    if result.get("accuracy") is not None:
+        lines.append(f"  accuracy       {result['accuracy']:.4f}  (training set)")
+    if set(result.get("figures", {})) - {"train"}:  # validation or test parts: all figures
+        from ._nextsteps import summary_lines as part_lines
+
+        lines += part_lines(result)
+    lines.append(f"  wall time      {result['wall_time_s']:.2f} s")
     checks = result["grad_check_summary"]
     if checks:
         epochs = result["grad_check_epochs"]
@@ -69,16 +74,19 @@ def write_metrics(path: Path, result: dict) -> None:
     atomic_write(path, lambda fh: fh.write((text + "\n").encode()))
 
 
-def write_plots(out: Path, net, X, y, costs, print_every: int, title: str) -> list[str]:
-    """Dataset, decision boundary and loss curve PNGs; returns the file names."""
+def write_plots(out: Path, net, X, y, costs, print_every: int, title: str,
+                boundary: bool = True) -> list[str]:
+    """Dataset, decision boundary (2-D classification only: ``boundary``) and loss
+    curve PNGs; returns the file names."""
     from ..plotting import plot_decision_boundary, plot_loss_curve, visualize_dataset
 
     files = []
-    visualize_dataset(X, y, title=f"Data: {title}", save=out / "dataset.png")
-    files.append("dataset.png")
-    plot_decision_boundary(net, X, y, title=f"Decision boundary: {title}",
-                           save=out / "decision_boundary.png")
-    files.append("decision_boundary.png")
+    if boundary:
+        visualize_dataset(X, y, title=f"Data: {title}", save=out / "dataset.png")
+        files.append("dataset.png")
+        plot_decision_boundary(net, X, y, title=f"Decision boundary: {title}",
+                               save=out / "decision_boundary.png")
+        files.append("decision_boundary.png")
     if costs:
         plot_loss_curve(costs, print_every=print_every, title=f"Training cost: {title}",
                         save=out / "loss_curve.png")

@@ -54,6 +54,32 @@ def read_points_csv(path: Path) -> list[list[float]]:
     return points
 
 
+def read_named_columns(path: Path, names) -> list[list[float]] | None:
+    """Rows of the columns ``names`` when the first row of ``path`` is a header holding
+    them all (in any order, other columns ignored); ``None`` otherwise."""
+    if not names:
+        return None
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = [row for row in csv.reader(fh) if any(cell.strip() for cell in row)]
+    except OSError:
+        return None  # read_points_csv reports it
+    header = [cell.strip() for cell in rows[0]] if rows else []
+    if not set(names) <= set(header):
+        return None
+    index = [header.index(name) for name in names]
+    points = []
+    for i, row in enumerate(rows[1:], start=2):
+        try:
+            points.append([float(row[j]) for j in index])
+        except (ValueError, IndexError):
+            raise CommandError(f"--input: row {i} of {str(path)!r} has a missing or "
+                               f"non-numeric value in columns {', '.join(names)}") from None
+    if not points:
+        raise CommandError(f"--input: {str(path)!r} has no points")
+    return points
+
+
 def run(args) -> int:
     import numpy as np
 
@@ -65,7 +91,11 @@ def run(args) -> int:
         raise CommandError(f"--model: no such file {str(args.model)!r}") from None
     except ModelFileError as exc:
         raise CommandError(f"--model: {exc}") from None
-    rows = args.points if args.points is not None else read_points_csv(args.input)
+    names = net.preprocessing.get("feature_names")
+    if args.points is not None:
+        rows = args.points
+    else:  # a header naming the model's features picks those columns (e.g. the training CSV)
+        rows = read_named_columns(args.input, names) or read_points_csv(args.input)
     source = "--points" if args.points is not None else "--input"
     d0 = net.n_features
     bad = [r for r in rows if len(r) != d0]
@@ -75,19 +105,24 @@ def run(args) -> int:
     X = np.asarray(rows, dtype=float)                            # (N, d0)
     if not np.isfinite(X).all():
         raise CommandError(f"{source}: points must be finite numbers")
-    A = net.predict_proba(X.T).T                                 # (N, dL)
-    labels = np.asarray(net.predict(X.T))
-    names = net.preprocessing.get("feature_names") or [f"x{i}" for i in range(1, d0 + 1)]
+    from ..data import apply_preprocessing, decode_labels
+
+    Xp = apply_preprocessing(net.preprocessing, X)               # standardized as in training
+    A = net.predict_proba(Xp.T).T                                # (N, dL)
+    labels = np.asarray(net.predict(Xp.T))
+    names = names or [f"x{i}" for i in range(1, d0 + 1)]
     writer = csv.writer(sys.stdout, lineterminator="\n")
     if net.is_classifier:
-        if A.shape[1] == 1:
-            header, probs = ["prediction", "probability"], A          # P(class 1)
+        classes = net.preprocessing.get("class_labels")
+        if A.shape[1] == 1:                                       # P(class 1)
+            header = ["prediction", f"p_{classes[1]}" if classes else "probability"]
         else:
-            header = ["prediction", *[f"p{k}" for k in range(A.shape[1])]]
-            probs = A
+            header = ["prediction", *(f"p_{c}" if classes else f"p{k}"
+                                      for k, c in enumerate(classes or range(A.shape[1])))]
+        probs = A
         writer.writerow([*names, *header])
-        for x, label, p in zip(X, labels.reshape(-1), probs):
-            writer.writerow([*(f"{v:g}" for v in x), int(label), *(f"{q:.6f}" for q in p)])
+        for x, label, p in zip(X, decode_labels(net.preprocessing, labels), probs):
+            writer.writerow([*(f"{v:g}" for v in x), label, *(f"{q:.6f}" for q in p)])
     else:
         writer.writerow([*names, *[f"y{k}" for k in range(1, A.shape[1] + 1)]])
         for x, y in zip(X, A):

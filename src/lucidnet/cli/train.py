@@ -17,19 +17,21 @@ import time
 from pathlib import Path
 
 from . import CommandError
+from . import _nextsteps as nextsteps
 from ._options import int_list, non_negative_float, non_negative_int, positive_float, positive_int
 
 ORDER = 10
-DATASETS = ("moons", "circles", "blobs")
+DATASETS = nextsteps.TOY_DATASETS + nextsteps.REAL_DATASETS
 DEFAULT_OUT = "lucidnet-run"
 
 
 # ------------------------------------------------------------------ options
 def add_data_options(parser):
     g = parser.add_argument_group("data")
-    g.add_argument("--dataset", choices=DATASETS, default="moons",
-                   help="toy data set: two half-moons, concentric circles or two Gaussian "
-                        "blobs (default: %(default)s)")
+    g.add_argument("--dataset", choices=DATASETS, default=None,
+                   help="toy data set: two half-moons, concentric circles, Gaussian blobs, "
+                        "XOR, spirals; or a real data set: iris, wine, breast_cancer, digits "
+                        "(default: moons)")
     g.add_argument("--n-samples", type=positive_int, default=1000, metavar="N",
                    help="number of points (default: %(default)s)")
     g.add_argument("--noise", type=non_negative_float, default=0.2,
@@ -51,8 +53,9 @@ def add_network_options(parser):
 
 def add_training_options(parser):
     g = parser.add_argument_group("training")
-    g.add_argument("--lr", type=positive_float, default=1.0,
-                   help="learning rate eta (default: %(default)s)")
+    g.add_argument("--lr", type=positive_float, default=None,
+                   help="learning rate eta (default: 1.0 for sgd, the optimizer's own "
+                        "default otherwise, e.g. 0.001 for adam)")
     g.add_argument("--epochs", type=positive_int, default=2000,
                    help="passes over the data (default: %(default)s)")
     g.add_argument("--print-every", type=non_negative_int, default=100, metavar="K",
@@ -75,7 +78,8 @@ def add_output_options(parser):
                    help="do not draw the PNG plots (faster; matplotlib is not imported)")
 
 
-OPTION_GROUPS = [add_data_options, add_network_options, add_training_options,
+OPTION_GROUPS = [add_data_options, nextsteps.add_data_source_options, add_network_options,
+                 nextsteps.add_model_options, add_training_options, nextsteps.add_fit_options,
                  add_output_options]
 
 
@@ -91,29 +95,20 @@ def register(subparsers):
 
 # ------------------------------------------------------------------ steps
 def load_data(args):
-    """Row-wise ``X`` ``(N, d0)`` and labels ``y`` ``(N,)``."""
-    from ..datasets import generate_toy_dataset
-
-    try:
-        return generate_toy_dataset(n_samples=args.n_samples, noise=args.noise,
-                                    dataset_type=args.dataset, random_state=args.data_seed)
-    except ValueError as exc:
-        raise CommandError(str(exc)) from None
+    """A :class:`lucidnet.data.Dataset`: row-wise ``X_train`` ``(N, d0)``, ``y_train``
+    ``(N,)`` and a test part (toy data: none unless ``--test-split``)."""
+    return nextsteps.load_data(args)
 
 
-def build_network(args, n_features: int, n_outputs: int):
-    """The network ``n_features - layers... - n_outputs`` (sigmoid, BCE, plain descent)."""
-    from .. import Dense, Input, NeuralNetwork
-
-    layers = [Input("x", n_features)]
-    layers += [Dense(f"h{i}", units) for i, units in enumerate(args.layers, start=1)]
-    layers.append(Dense("out", n_outputs))
-    return NeuralNetwork(layers, loss_fn="bce", lr=args.lr, seed=args.seed)
+def build_network(args, n_features: int, ds):
+    """The network ``n_features - layers... - outputs``; by default sigmoid, BCE,
+    plain descent (the reference run)."""
+    return nextsteps.build_network(args, n_features, ds)
 
 
 def fit_options(args) -> dict:
-    """Extra keyword arguments for ``fit`` (batch size, validation data, ...)."""
-    return {}
+    """Extra keyword arguments for ``fit`` (batch size, early stopping, schedule, ...)."""
+    return nextsteps.fit_options(args)
 
 
 def make_callbacks(args) -> list:
@@ -147,23 +142,26 @@ def run(args) -> int:
     from ._report import grad_check_summary, summary_lines, write_metrics, write_plots
 
     out = prepare_out(args.out)
-    X, y = load_data(args)                                   # (N, d0), (N,)
-    net = build_network(args, X.shape[1], 1)
+    ds = load_data(args)                                     # row-wise train/test parts
+    net = build_network(args, ds.X_train.shape[1], ds)
+    net.preprocessing = ds.preprocessing()                   # for 'lucidnet predict'
+    X, Y, Xv, Yv = nextsteps.split_validation(args, net, ds)  # column-wise (d0, N), (dL, N)
+    validation = {} if Xv is None else {"validation_data": (Xv, Yv)}
     start = time.perf_counter()
     try:
-        costs = net.fit(X.T, y, epochs=args.epochs, print_every=args.print_every,
+        costs = net.fit(X, Y, epochs=args.epochs, print_every=args.print_every,
                         grad_check_every=args.grad_check_every, verbose=False,
-                        callbacks=make_callbacks(args), **fit_options(args))
+                        callbacks=make_callbacks(args), **validation, **fit_options(args))
     except AssertionError as exc:  # a failed gradient check: the report says where
         print(f"lucidnet train: {exc}", file=sys.stderr)
         return 1
     wall = time.perf_counter() - start
     epochs_run = int(net.training_record.get("epochs", args.epochs))
-    final_cost = float(net.loss(X.T, y))
-    accuracy = float(net.score(X.T, y))
+    final_cost = float(net.loss(X, Y))
+    figures = nextsteps.all_figures(net, X, Y, Xv, Yv, ds)
+    accuracy = figures["train"].get("accuracy")
     checks = grad_check_summary(net.grad_checks)
-    data = {"dataset": args.dataset, "n_samples": args.n_samples, "noise": args.noise,
-            "data_seed": args.data_seed}
+    data = nextsteps.data_record(args, ds)
 
     result = {
         "lucidnet_version": __version__,
@@ -185,22 +183,29 @@ def run(args) -> int:
         "accuracy": accuracy,
         "wall_time_s": wall,
         "cost_log": [{"epoch": int(e), "cost": float(c)}
-                     for e, c in zip(net.history.get("epoch", []), net.history.get("loss", []))],
+                     for e, c in zip(net.history.get("epoch", []), net.history.get("loss", []))
+                     if args.print_every and e % args.print_every == 0],
+        "figures": figures,
+        "history": net.history,
+        "early_stopping": nextsteps.early_stopping_record(args, net),
         "grad_check_epochs": [int(e) for e, _ in net.grad_checks],
         "grad_check_summary": checks,
         "grad_checks": [{"epoch": int(e), "reports": [r.as_dict() for r in reports]}
                         for e, reports in net.grad_checks],
         "out": str(out),
         "architecture_text": architecture_text(net),
-        "data_text": f"{args.dataset}, {args.n_samples} samples, noise {args.noise:g}",
+        "data_text": nextsteps.data_text(args, ds) or
+        f"{args.dataset}, {args.n_samples} samples, noise {args.noise:g}",
     }
     net.training_record.update(final_cost=final_cost, accuracy=accuracy, data=data,
                                data_seed=args.data_seed, seed=net.seed, lr=args.lr,
                                wall_time_s=wall)
     files = []
     if not args.no_plots:
-        files += write_plots(out, net, X, y, costs, args.print_every,
-                             f"{args.dataset}, {'-'.join(map(str, result['architecture']))}")
+        name = args.dataset or args.data.name
+        files += write_plots(out, net, ds.X_train, ds.y_train, costs, args.print_every,
+                             f"{name}, {'-'.join(map(str, result['architecture']))}",
+                             boundary=ds.X_train.shape[1] == 2 and ds.is_classification)
     net.save(out / "model.npz")
     files += ["model.npz", "metrics.json"]
     result["files"] = files

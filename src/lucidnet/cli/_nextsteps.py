@@ -1,0 +1,319 @@
+"""The text's next steps on the command line: real data, CSV files, model choices,
+mini-batches, validation, early stopping, schedules; train/validation/test figures.
+
+``lucidnet train`` calls in here; with none of these options it is still
+SPEC.md's reference run (toy data in its generated order, no test part, no
+standardization, sigmoid + BCE + plain descent with eta = 1).
+
+Standard library only at module level (``lucidnet --help`` imports this).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from . import CommandError
+from ._options import non_negative_float, positive_float, positive_int
+
+__all__ = ["add_data_source_options", "add_model_options", "add_fit_options", "load_data",
+           "build_network", "fit_options", "split_validation", "figures", "summary_lines"]
+
+# Literal copies (no NumPy import for --help); a test keeps them equal to
+# lucidnet.datasets.TOY_DATASETS and lucidnet.data.REAL_DATASETS.
+TOY_DATASETS = ("moons", "circles", "blobs", "xor", "spirals")
+REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
+DEFAULT_TEST_SPLIT = 0.2
+
+
+def fraction(text: str) -> float:
+    """A number in [0, 1)."""
+    value = non_negative_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text!r}")
+    return value
+
+
+# ------------------------------------------------------------------ options
+def add_data_source_options(parser):
+    g = parser.add_argument_group(
+        "real data and CSV files",
+        "--dataset also takes iris, wine, breast_cancer, digits (scikit-learn's bundled sets). "
+        "Real data and CSV files get a stratified test part and standardized features "
+        "(statistics from the training part, stored in the model file for 'predict').")
+    g.add_argument("--data", type=Path, metavar="CSV",
+                   help="train on a CSV file with a header row (all columns but --target "
+                        "are numeric features)")
+    g.add_argument("--target", metavar="COLUMN", help="name of the target column of --data")
+    g.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
+                   help="auto: classes if the target is text or a few integers "
+                        "(default: %(default)s)")
+    g.add_argument("--test-split", type=fraction, default=None, metavar="F",
+                   help=f"share held out for testing (default: {DEFAULT_TEST_SPLIT} for real "
+                        "data and CSV files, 0 for toy data)")
+    g.add_argument("--no-standardize", action="store_true",
+                   help="keep the features of real data / CSV files as they are")
+    g.add_argument("--n-classes", type=positive_int, default=None, metavar="K",
+                   help="classes of the blobs and spirals toy sets (default: 2)")
+
+
+def add_model_options(parser):
+    g = parser.add_argument_group("model")
+    g.add_argument("--activation", default="sigmoid", metavar="NAME",
+                   help="hidden-layer activation: sigmoid, tanh, relu, leaky_relu, elu, "
+                        "softplus, identity (default: %(default)s)")
+    g.add_argument("--loss", default=None, metavar="NAME",
+                   help="bce, cce, mse, mae, huber (default: bce for two classes with a "
+                        "sigmoid output, cce for more with softmax, mse for regression)")
+    g.add_argument("--optimizer", default="sgd", metavar="NAME",
+                   help="sgd, momentum, nesterov, rmsprop, adam, adamw (default: %(default)s)")
+    g.add_argument("--l2", type=non_negative_float, default=0.0,
+                   help="L2 penalty on the weights (scikit-learn's alpha) (default: 0)")
+    g.add_argument("--l1", type=non_negative_float, default=0.0,
+                   help="L1 penalty on the weights (default: 0)")
+    g.add_argument("--dropout", type=fraction, default=0.0, metavar="RATE",
+                   help="dropout after every hidden layer, in training only (default: 0)")
+
+
+def add_fit_options(parser):
+    g = parser.add_argument_group("mini-batches, validation and schedules")
+    g.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
+                   help="mini-batch size, reshuffled every epoch (default: full batch)")
+    g.add_argument("--val-split", type=fraction, default=0.0, metavar="F",
+                   help="share of the training data held out for validation, stratified "
+                        "(default: 0)")
+    g.add_argument("--early-stopping", type=positive_int, default=None, metavar="PATIENCE",
+                   help="stop after PATIENCE epochs without a better validation cost "
+                        "(training cost without --val-split) and keep the best weights")
+    g.add_argument("--min-delta", type=non_negative_float, default=0.0,
+                   help="smallest improvement that counts for --early-stopping (default: 0)")
+    g.add_argument("--schedule", default=None, metavar="NAME[:K=V,...]",
+                   help="learning-rate schedule: step, exponential, cosine, "
+                        "reduce_on_plateau, with optional settings, e.g. "
+                        "step:step_size=100,gamma=0.5")
+    g.add_argument("--clip-norm", type=positive_float, default=None, metavar="MAX",
+                   help="rescale gradients whose global norm exceeds MAX")
+
+
+# ------------------------------------------------------------------ data
+def load_data(args):
+    """A :class:`lucidnet.data.Dataset` (row-wise) from the toy, real or CSV options."""
+    import numpy as np
+
+    from ..data import Dataset, load_csv, load_dataset
+    from ..validation import split_indices
+
+    if args.data is not None:
+        if args.dataset is not None:
+            raise CommandError("--data and --dataset exclude each other")
+        if not args.target:
+            raise CommandError("--target: name the target column of --data")
+        try:
+            return load_csv(args.data, args.target, test_size=_test_split(args),
+                            random_state=args.data_seed, standardize=not args.no_standardize,
+                            task=args.task)
+        except FileNotFoundError:
+            raise CommandError(f"--data: no such file {str(args.data)!r}") from None
+        except ValueError as exc:
+            raise CommandError(f"--data: {exc}") from None
+    if args.target:
+        raise CommandError("--target needs --data")
+    args.dataset = args.dataset or "moons"
+    try:
+        if args.dataset in REAL_DATASETS:
+            return load_dataset(args.dataset, test_size=_test_split(args),
+                                random_state=args.data_seed,
+                                standardize=not args.no_standardize)
+        from ..datasets import generate_toy_dataset
+
+        X, y = generate_toy_dataset(n_samples=args.n_samples, noise=args.noise,
+                                    dataset_type=args.dataset, random_state=args.data_seed,
+                                    n_classes=args.n_classes)
+        k = int(y.max()) + 1
+        names, labels = ["x1", "x2"], list(range(k))
+        if not args.test_split:  # the reference run: all points, in generated order
+            return Dataset(args.dataset, X, y, None, None, names, labels)
+        kept, held = split_indices(len(y), args.test_split, np.random.default_rng(args.data_seed),
+                                   y, what="test")
+        return Dataset(args.dataset, X[kept], y[kept], X[held], y[held], names, labels)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _test_split(args) -> float:
+    return DEFAULT_TEST_SPLIT if args.test_split is None else args.test_split
+
+
+def data_record(args, ds) -> dict:
+    """The ``data`` entry of metrics.json and of the model's training record."""
+    if args.data is not None:
+        record = {"data": str(args.data), "target": ds.target, "task": args.task,
+                  "class_labels": ds.class_labels}
+    elif args.dataset in REAL_DATASETS:
+        record = {"dataset": args.dataset}
+    else:
+        record = {"dataset": args.dataset, "n_samples": args.n_samples, "noise": args.noise}
+        if args.n_classes:
+            record["n_classes"] = args.n_classes
+        if args.test_split:
+            record["test_split"] = args.test_split
+        return {**record, "data_seed": args.data_seed}
+    return {**record, "test_split": _test_split(args),
+            "standardize": ds.standardization is not None, "data_seed": args.data_seed}
+
+
+def data_text(args, ds) -> str | None:
+    if args.data is not None:
+        kind = f"{ds.n_classes} classes" if ds.is_classification else "regression"
+        text = f"{args.data} (target {ds.target!r}, {kind})"
+    elif args.dataset in REAL_DATASETS:
+        text = f"{args.dataset} ({ds.n_classes} classes, {len(ds.feature_names)} features)"
+    else:
+        return None  # the skeleton's own toy-data text
+    n_test = 0 if ds.y_test is None else len(ds.y_test)
+    scaled = "standardized" if ds.standardization else "raw features"
+    return f"{text}, {len(ds.y_train)} train / {n_test} test, {scaled}"
+
+
+# ------------------------------------------------------------------ network
+def n_outputs(ds) -> int:
+    """1 sigmoid unit for two classes, k softmax units for k > 2, 1 unit for regression."""
+    return ds.n_classes if ds.n_classes > 2 else 1
+
+
+def build_network(args, n_features: int, ds):
+    """``n_features - layers... - outputs`` with the chosen activation, loss and optimizer."""
+    from .. import Dense, Dropout, Input, NeuralNetwork
+    from ..activations import ACTIVATIONS
+    from ..losses import LOSSES
+    from ..optimizers import OPTIMIZERS
+
+    _known("--activation", args.activation, [a for a in ACTIVATIONS if a != "softmax"])
+    _known("--optimizer", args.optimizer, OPTIMIZERS)
+    if args.loss is not None:
+        _known("--loss", args.loss, LOSSES)
+    k = n_outputs(ds)
+    if not ds.is_classification:
+        output, loss = "identity", args.loss or "mse"
+    else:
+        output, loss = ("softmax", "cce") if k > 2 else ("sigmoid", "bce")
+        loss = args.loss or loss
+    if args.lr is None:  # the reference run's eta = 1 for sgd, else the optimizer's default
+        args.lr = 1.0 if args.optimizer == "sgd" else OPTIMIZERS[args.optimizer].default_lr
+    layers = [Input("x", n_features)]
+    for i, units in enumerate(args.layers, start=1):
+        layers.append(Dense(f"h{i}", units, args.activation))
+        if args.dropout:
+            layers.append(Dropout(f"drop{i}", args.dropout))
+    layers.append(Dense("out", k, output))
+    try:
+        return NeuralNetwork(layers, loss_fn=loss, lr=args.lr, optimizer=args.optimizer,
+                             seed=args.seed, l2=args.l2, l1=args.l1)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _known(option, name, known):
+    if name not in known:
+        raise CommandError(f"{option}: unknown name {name!r}; known: {', '.join(known)}")
+
+
+# ------------------------------------------------------------------ fit
+def _schedule(text):
+    from ..schedules import SCHEDULES, get_schedule
+
+    name, _, settings = text.partition(":")
+    _known("--schedule", name, SCHEDULES)
+    config = {}
+    for item in filter(None, settings.split(",")):
+        key, eq, value = item.partition("=")
+        try:
+            config[key.strip()] = int(value) if value.strip().isdigit() else float(value)
+        except ValueError:
+            raise CommandError(f"--schedule: expected KEY=NUMBER, got {item!r}") from None
+        if not eq:
+            raise CommandError(f"--schedule: expected KEY=NUMBER, got {item!r}")
+    try:
+        return get_schedule(name, **config)
+    except ValueError as exc:
+        raise CommandError(f"--schedule: {exc}") from None
+
+
+def fit_options(args) -> dict:
+    """Keyword arguments for ``fit`` from the options of this module."""
+    options = {}
+    if args.batch_size:
+        options["batch_size"] = args.batch_size
+    if args.early_stopping:
+        options.update(early_stopping=args.early_stopping, min_delta=args.min_delta)
+    if args.schedule:
+        options["schedule"] = _schedule(args.schedule)
+    if args.clip_norm:
+        options["clip_norm"] = args.clip_norm
+    return options
+
+
+def split_validation(args, net, ds):
+    """``(X, Y, Xv, Yv)`` column-wise: the same split ``fit(validation_split=...)`` draws
+    (from ``net.rng``), made here so that the report can evaluate both parts."""
+    from ..validation import prepare_validation
+
+    X = net._inputs(ds.X_train.T)
+    Y = net._targets(ds.y_train, X.shape[1])
+    try:
+        return prepare_validation(net, X, Y, validation_split=args.val_split or None)
+    except ValueError as exc:
+        raise CommandError(f"--val-split: {exc}") from None
+
+
+# ------------------------------------------------------------------ report
+def figures(net, X, Y) -> dict:
+    """Data cost (no penalty) and accuracy/F1 or MSE/R^2 on column-wise ``X``, ``Y``."""
+    import numpy as np
+
+    from .. import metrics
+
+    A = net.forward(X)
+    row = {"n": int(X.shape[1]), "loss": float(net._cost_of_forward(Y, penalty=False))}
+    if not net.is_classifier:
+        return {**row, "mse": metrics.mse(Y, A), "r2": metrics.r2_score(Y, A)}
+    if Y.shape[0] > 1:
+        y, labels, average = Y.argmax(axis=0), A.argmax(axis=0), "macro"
+    else:
+        y, labels, average = Y[0], (A[0] >= 0.5).astype(Y.dtype), "binary"
+    average = "binary" if set(np.unique(y)) | set(np.unique(labels)) <= {0, 1} else average
+    return {**row, "accuracy": metrics.accuracy(y, labels),
+            "f1": metrics.f1_score(y, labels, average=average)}
+
+
+def all_figures(net, X, Y, Xv, Yv, ds) -> dict:
+    out = {"train": figures(net, X, Y)}
+    if Xv is not None:
+        out["validation"] = figures(net, Xv, Yv)
+    if ds.X_test is not None:
+        Xt = net._inputs(ds.X_test.T)
+        out["test"] = figures(net, Xt, net._targets(ds.y_test, Xt.shape[1]))
+    return out
+
+
+def early_stopping_record(args, net) -> dict | None:
+    if not args.early_stopping:
+        return None
+    keys = ("best_epoch", "best_monitored", "monitor", "stopped_epoch")
+    return {key: net.training_record.get(key) for key in keys}
+
+
+def summary_lines(result) -> list[str]:
+    """One line per part (train / validation / test) with its figures."""
+    lines = []
+    for part, row in result.get("figures", {}).items():
+        shown = [f"loss {row['loss']:.4f}"] + [
+            f"{key} {row[key]:.4f}" for key in ("accuracy", "f1", "mse", "r2") if key in row]
+        lines.append(f"  {part:<14} {', '.join(shown)}  ({row['n']} examples)")
+    record = result.get("early_stopping")
+    if record:
+        stopped = (f"stopped at epoch {record['stopped_epoch']}"
+                   if record["stopped_epoch"] is not None else "ran all epochs")
+        lines.append(f"  early stopping {stopped}; kept the weights of epoch "
+                     f"{record['best_epoch']} ({record['monitor']} {record['best_monitored']:.4f})")
+    return lines
