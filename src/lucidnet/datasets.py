@@ -47,7 +47,7 @@ def _spirals(n_samples, noise, n_classes, rng):
     return X, y
 
 
-def generate_toy_dataset(n_samples=1000, noise=0.2, dataset_type="moons", random_state=42,
+def generate_toy_dataset(n_samples=1000, noise=0.2, dataset_type="moons", random_state=42, *,
                          n_classes=None):
     """2-D toy data for classification.
 
