@@ -180,6 +180,19 @@ def check_probability_targets(Y: np.ndarray, loss_name: str, name: str = "y") ->
                          "classes use a softmax output with one unit per class")
 
 
+def check_distribution_targets(Y: np.ndarray, name: str = "y") -> None:
+    """Each column of ``Y`` (one example) must sum to 1, as softmax + cce's fused
+    ``Delta = A - Y`` assumes (in general ``dJ/dZ = A sum_k Y_k - Y``)."""
+    sums = Y.sum(axis=0)
+    bad = np.abs(sums - 1.0) > 1e-5
+    if bad.any():
+        j = int(np.argmax(bad))
+        raise ValueError(f"column {j} of {name} sums to {_py(sums[j]):.6g}, but targets of a "
+                         "softmax output with the cce loss are one class or class "
+                         "probabilities per example (each column sums to 1); for several "
+                         "labels per example use sigmoid outputs with the bce loss")
+
+
 def check_min_examples(n: int, need: int, what: str) -> None:
     """``what`` (e.g. "a validation split") needs at least ``need`` examples."""
     if n < need:

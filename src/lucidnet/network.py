@@ -190,6 +190,8 @@ class NeuralNetwork:
         checks.check_finite(y, "y", layout="columns")
         if self.loss_obj.name in ("bce", "cce"):
             checks.check_probability_targets(y, self.loss_obj.name)
+        if self.loss_obj.name == "cce" and self.output_layer.activation.name == "softmax":
+            checks.check_distribution_targets(y)
         return y.astype(self.dtype, copy=False)
 
     # ---------------------------------------------------------------- compute
