@@ -114,6 +114,26 @@ def test_every_loss_with_every_output_it_accepts(loss, output):
     check_every_tensor(net, X, make_targets(loss, (3, 6), np.random.default_rng(15)))
 
 
+def test_softmax_cce_with_soft_labels():
+    """Targets that are class probabilities (label smoothing) keep the fused A - Y exact."""
+    net = build((3, 6, 4), "tanh", "softmax", "cce", seed=17)
+    X = np.random.default_rng(18).normal(size=(3, 8))
+    Y = np.random.default_rng(19).dirichlet(np.ones(4), size=8).T      # (4, 8), columns sum to 1
+    check_every_tensor(net, X, Y)
+
+
+def test_softmax_cce_refuses_targets_that_are_not_distributions():
+    """Delta = A - Y holds only when each column of Y sums to 1 (the softmax's own
+    columns do); a two-hot column would train on a wrong gradient, so it is refused."""
+    net = build((3, 6, 3), "tanh", "softmax", "cce", seed=17)
+    X = np.random.default_rng(18).normal(size=(3, 4))
+    Y = np.array([[1.0, 0.0, 0.0, 1.0], [1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]])
+    for call in (net.backward, net.loss, net.grad_check):
+        args = (X, Y, 1) if call == net.grad_check else (X, Y)
+        with pytest.raises(ValueError, match=r"column 0 of y sums to 2"):
+            call(*args)
+
+
 @pytest.mark.parametrize("penalty", [{"l2": 0.3}, {"l1": 0.2}, {"l2": 0.1, "l1": 0.05}])
 def test_penalties_are_in_cost_and_gradients(penalty):
     net = build((3, 8, 6, 1), "tanh", "sigmoid", "bce", seed=21, **penalty)
