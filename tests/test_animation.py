@@ -115,3 +115,15 @@ def test_bad_input():
     rec = BoundaryRecorder(np.random.default_rng(0).normal(size=(10, 2)), np.arange(10) % 2)
     with pytest.raises(ValueError, match="no snapshots"):
         rec.frame_figure(0)
+
+
+def test_cli_animate(run_cli, tmp_path):
+    proc = run_cli("train", "--epochs", "30", "--n-samples", "100", "--grad-check-every", "0",
+                   "--animate", "--frames", "3", "--quiet", "--no-plots", "--out", "run",
+                   check=True)
+    assert "training.gif" in proc.stdout
+    with Image.open(tmp_path / "run" / "training.gif") as gif:
+        assert gif.n_frames >= 3
+    assert (tmp_path / "run" / "training.mp4").exists() == mp4_available()
+    proc = run_cli("train", "--frames", "0", "--animate")
+    assert proc.returncode == 2 and "--frames" in proc.stderr and len(proc.stderr.splitlines()) == 1

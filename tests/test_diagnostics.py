@@ -182,3 +182,20 @@ def test_reference_diagnostics_plot(reference_diagnostics, tmp_path):
     shaded = [p for p in fig.axes[0].patches]  # the plateau's axvspan
     assert len(shaded) == 1
     assert "plateau" in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_cli_diagnostics(run_cli, tmp_path):
+    import json
+
+    run_cli("train", "--epochs", "25", "--n-samples", "100", "--grad-check-every", "0",
+            "--diagnostics", "--diagnostics-every", "5", "--quiet", "--no-plots", "--out", "run",
+            check=True)
+    out = tmp_path / "run"
+    for name in ("diagnostics.png", "activations.png", "hidden_units.png"):
+        assert (out / name).stat().st_size > 0, name
+    diag = json.loads((out / "metrics.json").read_text())["diagnostics"]
+    assert diag["epochs"] == [0, 5, 10, 15, 20, 24]
+    assert diag["layers"]["2"]["units"] == 32 and len(diag["layers"]["2"]["grad_norm"]) == 6
+    assert diag["layers"]["3"]["saturated"] == [None] * 6  # fused output: does not apply
+    proc = run_cli("train", "--diagnostics-every", "x")
+    assert proc.returncode == 2 and "--diagnostics-every" in proc.stderr

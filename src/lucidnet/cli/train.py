@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import CommandError
 from . import _nextsteps as nextsteps
+from ._visual import add_visual_options, visual_callbacks, write_visual
 from ._options import int_list, non_negative_float, non_negative_int, positive_float, positive_int
 
 ORDER = 10
@@ -80,7 +81,7 @@ def add_output_options(parser):
 
 OPTION_GROUPS = [add_data_options, nextsteps.add_data_source_options, add_network_options,
                  nextsteps.add_model_options, add_training_options, nextsteps.add_fit_options,
-                 add_output_options]
+                 add_output_options, add_visual_options]
 
 
 def register(subparsers):
@@ -147,11 +148,13 @@ def run(args) -> int:
     net.preprocessing = ds.preprocessing()                   # for 'lucidnet predict'
     X, Y, Xv, Yv = nextsteps.split_validation(args, net, ds)  # column-wise (d0, N), (dL, N)
     validation = {} if Xv is None else {"validation_data": (Xv, Yv)}
+    recorders = visual_callbacks(args, ds.X_train, ds.y_train)  # --animate/--diagnostics
     start = time.perf_counter()
     try:
         costs = net.fit(X, Y, epochs=args.epochs, print_every=args.print_every,
                         grad_check_every=args.grad_check_every, verbose=False,
-                        callbacks=make_callbacks(args), **validation, **fit_options(args))
+                        callbacks=make_callbacks(args) + recorders, **validation,
+                        **fit_options(args))
     except AssertionError as exc:  # a failed gradient check: the report says where
         print(f"lucidnet train: {exc}", file=sys.stderr)
         return 1
@@ -206,6 +209,11 @@ def run(args) -> int:
         files += write_plots(out, net, ds.X_train, ds.y_train, costs, args.print_every,
                              f"{name}, {'-'.join(map(str, result['architecture']))}",
                              boundary=ds.X_train.shape[1] == 2 and ds.is_classification)
+    if recorders:
+        visual_files, result["diagnostics"] = write_visual(
+            out, net, ds.X_train, ds.y_train, recorders,
+            f"{args.dataset or args.data.name}, {'-'.join(map(str, result['architecture']))}")
+        files += visual_files
     net.save(out / "model.npz")
     files += ["model.npz", "metrics.json"]
     result["files"] = files
