@@ -154,3 +154,15 @@ def test_predict_bad_model_exits_2(run_cli, tmp_path):
         proc = run_cli("predict", "--model", model, "--points", "1,2")
         assert proc.returncode == 2 and "--model" in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_reference_run_from_the_command_line(run_cli, tmp_path):
+    proc = run_cli("train", "--no-plots", "--out", "ref", check=True, timeout=300)
+    metrics = json.loads((tmp_path / "ref" / "metrics.json").read_text())
+    assert metrics["seed"] == 0 and metrics["data_seed"] == 42
+    assert metrics["architecture"] == [2, 16, 32, 1] and metrics["epochs_run"] == 2000
+    assert [row["epoch"] for row in metrics["cost_log"]] == list(range(0, 2000, 100))
+    assert metrics["grad_check_epochs"] == list(range(0, 2000, 199))
+    assert metrics["final_cost"] < 0.10 and metrics["accuracy"] >= 0.97
+    logged = [line for line in proc.stdout.splitlines() if line.startswith("Epoch: ")]
+    assert len(logged) == 20

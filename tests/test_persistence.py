@@ -115,3 +115,14 @@ def test_invalid_files_raise_model_file_error(tmp_path, content, message):
     with pytest.raises(ModelFileError, match=message):
         lucidnet.load(path)
     assert issubclass(ModelFileError, ValueError)
+
+
+def test_saved_file_has_the_usual_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        make_net().save(tmp_path / "m.npz")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "m.npz").stat().st_mode & 0o777 == 0o644
