@@ -161,6 +161,7 @@ def test_reference_run_from_the_command_line(run_cli, tmp_path):
     metrics = json.loads((tmp_path / "ref" / "metrics.json").read_text())
     assert metrics["seed"] == 0 and metrics["data_seed"] == 42
     assert metrics["architecture"] == [2, 16, 32, 1] and metrics["epochs_run"] == 2000
+    assert metrics["lr"] == 1.0 and metrics["optimizer"]["name"] == "sgd"
     assert [row["epoch"] for row in metrics["cost_log"]] == list(range(0, 2000, 100))
     assert metrics["grad_check_epochs"] == list(range(0, 2000, 199))
     assert metrics["final_cost"] < 0.10 and metrics["accuracy"] >= 0.97

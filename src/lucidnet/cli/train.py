@@ -176,7 +176,7 @@ def run(args) -> int:
         "layers": [layer.get_config() for layer in net.layers],
         "loss": net.loss_obj.name,
         "optimizer": {"name": net.optimizer.name, "config": net.optimizer.get_config()},
-        "lr": args.lr,
+        "lr": net.lr,
         "epochs": args.epochs,
         "epochs_run": epochs_run,
         "print_every": args.print_every,
@@ -201,7 +201,7 @@ def run(args) -> int:
         f"{args.dataset}, {args.n_samples} samples, noise {args.noise:g}",
     }
     net.training_record.update(final_cost=final_cost, accuracy=accuracy, data=data,
-                               data_seed=args.data_seed, seed=net.seed, lr=args.lr,
+                               data_seed=args.data_seed, seed=net.seed, lr=net.lr,
                                wall_time_s=wall)
     files = []
     if not args.no_plots:
