@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 import lucidnet
 from lucidnet.activations import (ACTIVATIONS, ELU, LeakyReLU, get_activation,
@@ -224,3 +227,39 @@ def test_activation_parameters_survive_save_and_load(act, tmp_path):
     assert loaded.layers[1].activation.alpha == act.alpha
     X = np.random.default_rng(3).normal(size=(2, 9)) * 3.0     # many negative Z
     np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
+
+
+# ------------------------------------------------------------ property tests
+# Any finite logits up to 1e300 in size (a column's spread then stays below the
+# float64 maximum, so even ``Z - max(Z)`` is representable).
+finite_logits = arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 5)),
+                       elements=st.floats(-1e300, 1e300, allow_nan=False))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(Z=finite_logits)
+def test_any_finite_logits_give_finite_outputs_without_warnings(name, Z):
+    act = ACTIVATIONS[name]
+    A = act.forward(Z)
+    Delta = act.backward(Z, A, np.ones_like(Z))
+    assert A.shape == Z.shape and Delta.shape == Z.shape
+    assert np.isfinite(A).all() and np.isfinite(Delta).all()
+
+
+@given(Z=finite_logits)
+def test_sigmoid_in_unit_interval_and_monotone(Z):
+    A = sigmoid(Z)
+    assert ((0.0 <= A) & (A <= 1.0)).all()
+    order = np.argsort(Z, axis=None, kind="stable")
+    assert (np.diff(A.ravel()[order]) >= 0).all()
+
+
+@given(Z=arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 4)),
+                elements=st.floats(-500, 500)),
+       shift=st.floats(-100, 100))
+def test_softmax_columns_are_distributions_invariant_to_a_shift(Z, shift):
+    softmax = ACTIVATIONS["softmax"]
+    A = softmax.forward(Z)
+    assert ((A >= 0) & (A <= 1)).all()
+    np.testing.assert_allclose(A.sum(axis=0), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(softmax.forward(Z + shift), A, rtol=1e-9, atol=1e-12)

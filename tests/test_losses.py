@@ -178,3 +178,14 @@ def test_loss_parameters_survive_save_and_load(tmp_path):
     assert loaded.loss_obj.delta == 0.25
     X, y = np.array([[1.0, -2.0, 3.0], [0.5, 0.5, -1.0]]), np.array([2.0, -1.0, 0.3])
     assert loaded.loss(X, y) == net.loss(X, y)
+
+
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+def test_float32_in_float32_out(loss_name):
+    """No silent upcast: a float32 network's loss and error signal stay float32."""
+    loss = LOSSES[loss_name]
+    rng = np.random.default_rng(6)
+    A = rng.uniform(0.05, 0.95, size=(3, 4)).astype(np.float32)
+    Y = make_targets(loss_name, A.shape, rng).astype(np.float32)
+    assert loss.loss(Y, A).dtype == np.float32
+    assert loss.grad(Y, A).dtype == np.float32
