@@ -335,7 +335,16 @@ class NeuralNetwork:
         ``grad_check_every`` epochs every parameter tensor gets a directional
         gradient check; a failure raises ``AssertionError``.  The fuller record
         goes to ``self.history``.  See :func:`lucidnet.training.train` for the
-        other options (``batch_size``, ``validation_data``, ``callbacks``, ...).
+        other options (``batch_size``, ``validation_data``, ``callbacks``,
+        ``checkpoint_path``, ``checkpoint_every``, ...).
+
+        Bad data or options raise ``ValueError`` before anything changes.  If
+        training diverges, ``DivergenceError`` is raised and the network keeps
+        its last finite weights.  On Ctrl-C the current step is finished, a
+        checkpoint is saved when ``checkpoint_path`` is given, and
+        ``lucidnet.interrupt.TrainingInterrupted`` (a ``KeyboardInterrupt``) is
+        *raised*, not returned: the network keeps the weights of that step, and
+        :func:`lucidnet.checkpoint.resume` continues the run bit for bit.
         """
         from .training import train
 

@@ -22,7 +22,9 @@ import numpy as np
 from . import checks
 from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateScheduler,
                         append_row)
+from .checkpoint import Run
 from .divergence import DivergenceGuard
+from .interrupt import TrainingInterrupted, deferred_interrupts
 from .network import DivergenceError, NeuralNetwork
 from .schedules import clip_grad_norm
 from .validation import prepare_validation
@@ -65,10 +67,28 @@ def _options(epochs, print_every, grad_check_every, batch_size, clip_norm, early
     return callbacks
 
 
+def _interrupted(run, epoch, X, Y, callbacks, check_rng) -> TrainingInterrupted:
+    """Save a checkpoint (if there is a path) and say where training stopped."""
+    net = run.net
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        net._forward(X)
+        cost = net._cost_of_forward(Y)
+    path = run.save(callbacks, check_rng)
+    where = (f"after epoch {epoch}" if run.batches_done == 0 else
+             f"in epoch {epoch} after {run.batches_done} step(s)")
+    saved = (f"checkpoint saved to {path}; resume with "
+             f"lucidnet.checkpoint.resume({str(path)!r}, X, y)" if path is not None else
+             "no checkpoint saved (give fit a checkpoint_path to be able to resume)")
+    return TrainingInterrupted(
+        f"training interrupted {where}, cost {cost:.6f}; the network keeps the weights of "
+        f"the last step; {saved}", epoch=epoch, batches_done=run.batches_done,
+        cost=cost, checkpoint=None if path is None else str(path))
+
+
 def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_every=0, *,
           batch_size=None, shuffle=True, callbacks=(), verbose=True, validation_split=None,
           validation_data=None, early_stopping=None, min_delta=0.0, schedule=None,
-          clip_norm=None):
+          clip_norm=None, checkpoint_path=None, checkpoint_every=0, _resume=None):
     """Train ``net`` on ``X`` ``(d0, N)`` and ``y``; return the checkpoint costs.
 
     Parameters
@@ -104,6 +124,19 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
         Learning-rate schedule (see :mod:`lucidnet.schedules`).
     clip_norm : float, optional
         Rescale each batch's gradients so their global norm is at most this.
+    checkpoint_path : str or Path, optional
+        Where to save the whole training state (a ``.npz`` model file, written
+        atomically): every ``checkpoint_every`` epochs and on Ctrl-C.  Resume
+        with :func:`lucidnet.checkpoint.resume`; the result is bit-identical
+        to an uninterrupted run.
+    checkpoint_every : int
+        Save after epochs K-1, 2K-1, ... (every K epochs); 0 saves only on Ctrl-C.
+
+    Ctrl-C (SIGINT) finishes the current optimizer step, saves a checkpoint
+    when ``checkpoint_path`` is given, and raises
+    :class:`~lucidnet.interrupt.TrainingInterrupted` (a ``KeyboardInterrupt``)
+    saying where training stopped; the network keeps the weights of that
+    step.  A second Ctrl-C stops at once.
 
     Raises
     ------
@@ -126,6 +159,12 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
                          early_stopping, min_delta, schedule, callbacks)
     X = net._inputs(X)      # real, finite, (d0, N); never modified (see lucidnet.checks)
     Y = net._targets(y, X.shape[1])
+    run = Run(net, X, Y, epochs, dict(
+        print_every=print_every, grad_check_every=grad_check_every, batch_size=batch_size,
+        shuffle=shuffle, validation_split=validation_split, validation_data=validation_data,
+        early_stopping=early_stopping, min_delta=min_delta, schedule=schedule,
+        clip_norm=clip_norm, checkpoint_every=checkpoint_every),
+        checkpoint_path, checkpoint_every, _resume)
     X, Y, Xv, Yv = prepare_validation(net, X, Y, validation_split, validation_data)
     N = X.shape[1]
     X64 = Y64 = None
@@ -133,62 +172,72 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
         X64, Y64 = X.astype(np.float64), Y.astype(np.float64)
     every_epoch = Xv is not None or any(cb.needs_history for cb in callbacks)
 
-    costs: list[float] = []
     history = net.history
     for cb in callbacks:
         cb.on_train_begin(net, epochs)
 
     check_rng = np.random.default_rng(0)  # the check's own stream: training's is untouched
+    run.begin(callbacks, check_rng)       # a resumed run: optimizer, rng, history, callbacks
+    costs = run.costs
     guard = DivergenceGuard(net)
-    for epoch in range(epochs):
-        if grad_check_every and epoch % grad_check_every == 0:
-            checked = net if net.dtype == np.float64 else net.astype("float64")
-            reports = checked._grad_check(
-                X64, Y64, [(i, p) for i, layer in enumerate(net.layers) for p in layer.params],
-                rng=check_rng)
-            net.grad_checks.append((epoch, reports))
-            failed = [r for r in reports if not r.passed]
-            if failed:
-                from .gradcheck import _failure_message
-                raise AssertionError(f"at epoch {epoch}: " + _failure_message(failed[0]))
-        for cb in callbacks:
-            cb.on_epoch_begin(net, epoch)
+    epoch = run.epoch - 1
+    with deferred_interrupts() as interrupt:  # Ctrl-C: finish the step, save, stop
+        for epoch in range(run.epoch, epochs):
+            fresh = run.batches_done == 0  # False when resuming in the middle of this epoch
+            if fresh and grad_check_every and epoch % grad_check_every == 0:
+                checked = net if net.dtype == np.float64 else net.astype("float64")
+                reports = checked._grad_check(
+                    X64, Y64, [(i, p) for i, layer in enumerate(net.layers) for p in layer.params],
+                    rng=check_rng)
+                net.grad_checks.append((epoch, reports))
+                failed = [r for r in reports if not r.passed]
+                if failed:
+                    from .gradcheck import _failure_message
+                    raise AssertionError(f"at epoch {epoch}: " + _failure_message(failed[0]))
+            for cb in callbacks if fresh else ():
+                cb.on_epoch_begin(net, epoch)
 
-        guard.snapshot(epoch)
-        # Overflow is expected when training diverges: the finite tests turn it
-        # into one DivergenceError instead of a stream of RuntimeWarnings.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            try:
-                for cols in _batches(N, batch_size, net.rng, shuffle):
-                    if cols is None:
-                        net._backward(X, Y)
-                    else:
-                        net._backward(X[:, cols], Y[:, cols])
-                    if clip_norm is not None:
-                        clip_grad_norm((g for _, _, g in net.parameters()), clip_norm)
-                    net.step()
-                guard.check(epoch)
-            except DivergenceError as exc:
-                raise guard.fail(epoch, exc, X, Y) from None
+            guard.snapshot(epoch)
+            # Overflow is expected when training diverges: the finite tests turn it
+            # into one DivergenceError instead of a stream of RuntimeWarnings.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                try:
+                    for cols in run.batches(N, batch_size, net.rng, shuffle):
+                        if cols is None:
+                            net._backward(X, Y)
+                        else:
+                            net._backward(X[:, cols], Y[:, cols])
+                        if clip_norm is not None:
+                            clip_grad_norm((g for _, _, g in net.parameters()), clip_norm)
+                        net.step()
+                        run.step_done()
+                        if interrupt.requested:
+                            raise _interrupted(run, epoch, X, Y, callbacks, check_rng)
+                    guard.check(epoch)
+                except DivergenceError as exc:
+                    raise guard.fail(epoch, exc, X, Y) from None
 
-        info = EpochInfo(net, epoch, X, Y, Xv, Yv)
-        checkpoint = bool(print_every) and epoch % print_every == 0
-        if checkpoint:
-            if not np.isfinite(info.cost):
-                raise guard.fail(epoch, "the cost became non-finite", X, Y)
-            guard.record_cost(epoch, info.cost)
-            costs.append(info.cost)
-            if verbose:
-                print(f"Epoch: {epoch} Cost {info.cost:.6f}")
-        recorded = checkpoint or every_epoch
-        if recorded:
-            append_row(history, {**info.row(), **({"lr": net.lr} if schedule else {})})
-        for cb in callbacks:
-            cb.on_epoch_end(info)
-        if not recorded and info.cost_if_known is not None:  # a callback paid for it
-            append_row(history, {**info.row(), **({"lr": net.lr} if schedule else {})})
-        if info.stop:
-            break
+            info = EpochInfo(net, epoch, X, Y, Xv, Yv)
+            checkpoint = bool(print_every) and epoch % print_every == 0
+            if checkpoint:
+                if not np.isfinite(info.cost):
+                    raise guard.fail(epoch, "the cost became non-finite", X, Y)
+                guard.record_cost(epoch, info.cost)
+                costs.append(info.cost)
+                if verbose:
+                    print(f"Epoch: {epoch} Cost {info.cost:.6f}")
+            recorded = checkpoint or every_epoch
+            if recorded:
+                append_row(history, {**info.row(), **({"lr": net.lr} if schedule else {})})
+            for cb in callbacks:
+                cb.on_epoch_end(info)
+            if not recorded and info.cost_if_known is not None:  # a callback paid for it
+                append_row(history, {**info.row(), **({"lr": net.lr} if schedule else {})})
+            run.epoch_done(epoch, callbacks, check_rng)
+            if interrupt.requested:
+                raise _interrupted(run, epoch, X, Y, callbacks, check_rng)
+            if info.stop:
+                break
 
     for cb in callbacks:
         cb.on_train_end(net)
