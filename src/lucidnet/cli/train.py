@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import CommandError
 from . import _nextsteps as nextsteps
+from ._checkpointing import add_checkpoint_options, fit_or_resume
 from ._visual import add_visual_options, visual_callbacks, write_visual
 from ._options import int_list, non_negative_float, non_negative_int, positive_float, positive_int
 
@@ -81,7 +82,7 @@ def add_output_options(parser):
 
 OPTION_GROUPS = [add_data_options, nextsteps.add_data_source_options, add_network_options,
                  nextsteps.add_model_options, add_training_options, nextsteps.add_fit_options,
-                 add_output_options, add_visual_options]
+                 add_output_options, add_visual_options, add_checkpoint_options]
 
 
 def register(subparsers):
@@ -151,10 +152,11 @@ def run(args) -> int:
     recorders = visual_callbacks(args, ds.X_train, ds.y_train)  # --animate/--diagnostics
     start = time.perf_counter()
     try:
-        costs = net.fit(X, Y, epochs=args.epochs, print_every=args.print_every,
-                        grad_check_every=args.grad_check_every, verbose=False,
-                        callbacks=make_callbacks(args) + recorders, **validation,
-                        **fit_options(args))
+        # Ctrl-C (exit 130), --resume, checkpoints and divergence: see _checkpointing.
+        net, costs = fit_or_resume(net, X, Y, args, out, make_callbacks(args) + recorders,
+                                   epochs=args.epochs, print_every=args.print_every,
+                                   grad_check_every=args.grad_check_every, verbose=False,
+                                   **validation, **fit_options(args))
     except AssertionError as exc:  # a failed gradient check: the report says where
         print(f"lucidnet train: {exc}", file=sys.stderr)
         return 1

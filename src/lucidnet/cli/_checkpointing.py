@@ -1,0 +1,137 @@
+"""Checkpoints, ``--resume`` and Ctrl-C for ``lucidnet train``.
+
+- ``--checkpoint-every K`` saves the whole training state every K epochs to
+  ``--checkpoint FILE`` (default ``OUT/checkpoint.npz``), atomically.
+- Ctrl-C finishes the current optimizer step, saves a checkpoint there, prints
+  the epoch, the cost, the checkpoint and the command that resumes, and exits
+  with status 130.  A second Ctrl-C exits at once (status 130, no checkpoint).
+- ``--resume FILE`` continues that run; repeat the original options (the
+  checkpoint records them and refuses a mismatch).  The final weights are
+  bit-identical to those of an uninterrupted run.
+- Training that diverges exits with status 1 and one line saying where and
+  why; bad data or options exit with status 2.
+
+Standard library only at module level (``lucidnet --help`` imports this).
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from . import CommandError
+from ._options import non_negative_int
+
+__all__ = ["add_checkpoint_options", "fit_or_resume"]
+
+# Options that may change between a run and its resumption: where things go.
+_FREE = {"out", "quiet", "no_plots", "checkpoint", "checkpoint_every", "resume", "func",
+         "command"}
+
+
+def add_checkpoint_options(parser):
+    g = parser.add_argument_group("checkpoints")
+    g.add_argument("--checkpoint-every", type=non_negative_int, default=0, metavar="K",
+                   help="save the whole training state (weights, optimizer, epoch, random "
+                        "state, history) every K epochs; it is always saved on Ctrl-C "
+                        "(default: %(default)s, only on Ctrl-C)")
+    g.add_argument("--checkpoint", type=Path, default=None, metavar="FILE",
+                   help="the checkpoint file, a .npz model file (default: OUT/checkpoint.npz)")
+    g.add_argument("--resume", type=Path, default=None, metavar="FILE",
+                   help="continue the run saved in FILE; give the same options as the "
+                        "original run. The result is bit-identical to an uninterrupted run")
+
+
+def _run_options(args) -> dict:
+    """The options that define the run, JSON-able (paths as text)."""
+    return {key: (str(value) if isinstance(value, Path) else value)
+            for key, value in sorted(vars(args).items()) if key not in _FREE}
+
+
+def _option_name(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def _resume_command(path: Path) -> str:
+    argv, skip = [], False
+    for arg in sys.argv[1:]:
+        if skip:
+            skip = False
+            continue
+        if arg == "--resume":
+            skip = True
+            continue
+        if not arg.startswith("--resume="):
+            argv.append(arg)
+    return "lucidnet " + " ".join(map(shlex.quote, [*argv, "--resume", str(path)]))
+
+
+def _close_bars(callbacks) -> None:
+    for cb in callbacks:
+        bar = getattr(cb, "bar", None)
+        if bar is not None:
+            bar.close()
+
+
+def _check_same_run(net, args, path) -> None:
+    saved = (net.training_record or {}).get("cli_options")
+    if saved is None:
+        return
+    now = _run_options(args)
+    for key in sorted(set(saved) | set(now)):
+        if saved.get(key) != now.get(key):
+            raise CommandError(
+                f"--resume: {path} was trained with {_option_name(key)} {saved.get(key)!r}, "
+                f"but this command has {now.get(key)!r}; repeat the original options")
+
+
+def fit_or_resume(net, X, y, args, out: Path, callbacks, **fit_kwargs):
+    """Train ``net`` (or resume ``args.resume``); return ``(net, costs)``.
+
+    Ctrl-C prints where training stopped and exits with status 130; divergence
+    and bad data become a :class:`CommandError` (status 1 and 2).
+    """
+    from ..checkpoint import load_checkpoint, resume
+    from ..interrupt import TrainingInterrupted
+    from ..network import DivergenceError
+    from ..persistence import ModelFileError
+
+    path = args.checkpoint if args.checkpoint is not None else out / "checkpoint.npz"
+    if path.suffix != ".npz":
+        raise CommandError(f"--checkpoint: the file must end in .npz, got {str(path)!r}")
+    try:
+        if args.resume is not None:
+            try:
+                saved, _, _ = load_checkpoint(args.resume)
+            except FileNotFoundError:
+                raise CommandError(f"--resume: no such file: {str(args.resume)!r}") from None
+            except ModelFileError as exc:
+                raise CommandError(f"--resume: {exc}") from None
+            _check_same_run(saved, args, args.resume)
+            net, costs = resume(args.resume, X, y, epochs=args.epochs, callbacks=callbacks,
+                                verbose=False, checkpoint_path=path,
+                                validation_data=fit_kwargs.get("validation_data"))
+        else:
+            net.training_record["cli_options"] = _run_options(args)
+            costs = net.fit(X, y, checkpoint_path=path, checkpoint_every=args.checkpoint_every,
+                            callbacks=callbacks, **fit_kwargs)
+    except TrainingInterrupted as exc:
+        _close_bars(callbacks)
+        print(f"\nlucidnet train: interrupted {_where(exc)}, cost {exc.cost:.6f}\n"
+              f"  checkpoint: {exc.checkpoint}\n"
+              f"  resume with: {_resume_command(Path(exc.checkpoint))}", file=sys.stderr)
+        raise SystemExit(130) from None
+    except DivergenceError as exc:
+        _close_bars(callbacks)
+        raise CommandError(str(exc), status=1) from None
+    except ValueError as exc:
+        _close_bars(callbacks)
+        raise CommandError(str(exc)) from None
+    return net, costs
+
+
+def _where(exc) -> str:
+    if exc.batches_done == 0:
+        return f"after epoch {exc.epoch}"
+    return f"in epoch {exc.epoch} after {exc.batches_done} step(s)"
