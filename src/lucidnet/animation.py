@@ -102,8 +102,12 @@ class BoundaryRecorder(Callback):
             self._snap(info.net, info.epoch + self._offset, float(info.cost))
 
     def _snap(self, net, epoch, cost):
-        A = net.forward(self._G)                                      # (dL, M)
-        self.outputs.append(A.T.astype(np.float32))
+        # In chunks of the training batch's size: one big (d_l, 10^4) product wakes
+        # OpenBLAS's threads, which then slow the next epochs on a busy machine.
+        step = max(self.X.shape[0], 256)
+        chunks = [net.forward(self._G[:, i:i + step]).T                # (chunk, dL)
+                  for i in range(0, self._G.shape[1], step)]
+        self.outputs.append(np.concatenate(chunks).astype(np.float32))
         self.epochs.append(epoch)
         self.costs.append(cost)
 
