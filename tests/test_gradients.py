@@ -278,7 +278,12 @@ def test_wrong_activation_derivative_is_caught(monkeypatch):
     net = build((2, 4, 3, 1), seed=51)
     X, y = make_data(2, 1, 6, "binary", seed=52)
     net.grad_check(X, y, 1)         # passes before the sabotage
-    monkeypatch.setattr(Sigmoid, "derivative", lambda self, Z, A: 1.1 * A * (1.0 - A))
+    right = Sigmoid.backward        # Delta = dA * sigma'(Z), however it is computed
+
+    def wrong(self, *args, **kwargs):
+        return 1.1 * right(self, *args, **kwargs)
+
+    monkeypatch.setattr(Sigmoid, "backward", wrong)
     with pytest.raises(AssertionError) as excinfo:
         net.grad_check(X, y, 1)
     _assert_readable_failure(excinfo, 1, "h1", "W")
@@ -302,8 +307,8 @@ def test_missing_one_over_n_is_caught(monkeypatch):
     X, y = make_data(2, 1, 4, "binary", seed=56)
     original = Dense.backward
 
-    def no_mean(self, dA, need_dA_prev=True, Delta=None):
-        out = original(self, dA, need_dA_prev, Delta=Delta)
+    def no_mean(self, *args, **kwargs):
+        out = original(self, *args, **kwargs)
         self.grads["W"] *= self.A_prev.shape[1]
         return out
 
@@ -313,3 +318,92 @@ def test_missing_one_over_n_is_caught(monkeypatch):
     _assert_readable_failure(excinfo, 2, "out", "W")
     reports = net.check_gradients(X, y, method="directional")
     assert [r.passed for r in reports] == [False, True, False, True]
+
+
+# ------------------------------------------ no state leaks between passes
+# Backprop must be a function of (parameters, X, Y) alone: caches and any work
+# arrays reused between passes must never leak one pass into the next, nor
+# overwrite an array already handed to the caller.
+LEAK_ARCHS = {
+    "sigmoid bce": ((3, 7, 5, 1), "sigmoid", "sigmoid", "bce", "binary"),
+    "tanh softmax": ((3, 7, 5, 3), "tanh", "softmax", "cce", "labels"),
+    "relu identity": ((3, 7, 5, 2), "relu", "identity", "mse", "real"),
+    "elu tanh mae": ((3, 7, 5, 2), "elu", "tanh", "mae", "real"),
+}
+
+
+def _grads(net):
+    return [g.copy() for _, _, g in net.parameters()]
+
+
+@pytest.mark.parametrize("arch", list(LEAK_ARCHS))
+def test_backward_depends_only_on_its_inputs(arch):
+    sizes, hidden, output, loss, target = LEAK_ARCHS[arch]
+    X1, y1 = make_data(sizes[0], sizes[-1], 9, target, seed=61)
+    X2, y2 = make_data(sizes[0], sizes[-1], 4, target, seed=62)   # another batch size
+    fresh = build(sizes, hidden, output, loss, seed=60)
+    fresh.backward(X2, y2)
+    expected = _grads(fresh)
+    net = build(sizes, hidden, output, loss, seed=60)
+    net.backward(X1, y1)
+    net.forward(X1)
+    net.backward(X2, y2)
+    for g, e in zip(_grads(net), expected):
+        np.testing.assert_array_equal(g, e)
+    net.backward(X1, y1)
+    again = build(sizes, hidden, output, loss, seed=60)
+    again.backward(X1, y1)
+    for g, e in zip(_grads(net), _grads(again)):
+        np.testing.assert_array_equal(g, e)
+
+
+@pytest.mark.parametrize("arch", list(LEAK_ARCHS))
+def test_returned_outputs_are_not_overwritten(arch):
+    sizes, hidden, output, loss, target = LEAK_ARCHS[arch]
+    net = build(sizes, hidden, output, loss, seed=63)
+    X1, y1 = make_data(sizes[0], sizes[-1], 6, target, seed=64)
+    X2, y2 = make_data(sizes[0], sizes[-1], 6, target, seed=65)
+    A1 = net.forward(X1)
+    P1 = net.predict_proba(X1)
+    kept = A1.copy(), P1.copy()
+    net.forward(X2)
+    net.backward(X2, y2)
+    net.step()
+    net.forward(X2, training=True)
+    np.testing.assert_array_equal(A1, kept[0])
+    np.testing.assert_array_equal(P1, kept[1])
+
+
+@pytest.mark.parametrize("arch", list(LEAK_ARCHS))
+def test_caller_arrays_are_never_modified(arch):
+    sizes, hidden, output, loss, target = LEAK_ARCHS[arch]
+    net = build(sizes, hidden, output, loss, seed=66)
+    X, y = make_data(sizes[0], sizes[-1], 6, target, seed=67)
+    X0, y0 = X.copy(), np.array(y, copy=True)
+    net.backward(X, y)
+    net.step()
+    net.loss(X, y)
+    net.grad_check(X, y, 1)
+    net.fit(X, y, epochs=3, print_every=1, verbose=False)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+
+
+@pytest.mark.parametrize("arch", list(LEAK_ARCHS))
+def test_minibatch_fit_equals_the_same_steps_by_hand(arch):
+    """fit(batch_size=4, shuffle=False) on N=10 (batches 4, 4, 2) is exactly
+    backward + step on those column slices, epoch after epoch."""
+    sizes, hidden, output, loss, target = LEAK_ARCHS[arch]
+    X, y = make_data(sizes[0], sizes[-1], 10, target, seed=68)
+    net = build(sizes, hidden, output, loss, seed=69, optimizer="adam", lr=0.01)
+    by_hand = build(sizes, hidden, output, loss, seed=69, optimizer="adam", lr=0.01)
+    net.fit(X, y, epochs=3, print_every=0, batch_size=4, shuffle=False, verbose=False)
+    y_cols = np.asarray(y)
+    for _ in range(3):
+        for start in (0, 4, 8):
+            cols = slice(start, start + 4)
+            y_batch = y_cols[cols] if y_cols.ndim == 1 else y_cols[:, cols]
+            by_hand.backward(X[:, cols], y_batch)
+            by_hand.step()
+    for (_, a, _), (_, b, _) in zip(net.parameters(), by_hand.parameters()):
+        np.testing.assert_array_equal(a, b)
