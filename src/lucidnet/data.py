@@ -188,8 +188,8 @@ def read_csv(path, target: str, task: str = "auto", delimiter: str = ","):
     Raises
     ------
     ValueError
-        No such target column; a missing or non-numeric value (the message
-        names the line and the column); ragged rows; too few rows.
+        No such target column; repeated column names; a missing or non-numeric
+        value (the message names the line and the column); ragged rows; too few rows.
     """
     if task not in ("auto", "classification", "regression"):
         raise ValueError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")
@@ -206,6 +206,10 @@ def read_csv(path, target: str, task: str = "auto", delimiter: str = ","):
         raise ValueError(f"{path}: needs a header row and at least 2 data rows, "
                          f"found {len(rows)} non-empty lines")
     header = [cell.strip() for cell in rows[0][1]]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:  # the target or a feature would be ambiguous
+        raise ValueError(f"{path}: line {rows[0][0]}: column names must be unique; repeated: "
+                         f"{', '.join(map(repr, repeated))}")
     if target not in header:
         raise ValueError(f"{path}: no target column {target!r}; columns: {', '.join(header)}")
     t = header.index(target)
