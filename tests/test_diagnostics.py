@@ -199,3 +199,15 @@ def test_cli_diagnostics(run_cli, tmp_path):
     assert diag["layers"]["3"]["saturated"] == [None] * 6  # fused output: does not apply
     proc = run_cli("train", "--diagnostics-every", "x")
     assert proc.returncode == 2 and "--diagnostics-every" in proc.stderr
+
+
+def test_dropout_after_the_output_layer():
+    from lucidnet import Dropout
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 30))
+    net = NeuralNetwork([Input("x", 2), Dense("h", 4), Dense("out", 1), Dropout("d", 0.2)])
+    diag = Diagnostics()
+    net.fit(X, (X[0] > 0).astype(float), epochs=2, print_every=0, callbacks=[diag])
+    assert sorted(diag.layers) == [1, 2]
+    assert diag.array(2, "saturated").shape == (2,)  # not fused: the output's sigma' counts

@@ -119,3 +119,12 @@ def test_broken_derivative_shows_in_table(data, monkeypatch):
     # hidden layers use sigmoid'; the output layer's fused Delta = A - Y does not
     assert not verdicts[(1, "W")] and not verdicts[(2, "W")] and verdicts[(3, "W")]
     assert "FAILED" in text.splitlines()[-1]
+
+
+def test_explain_dropout_after_the_output(data):
+    X, y = data
+    net = NeuralNetwork([Input("x", 2), Dense("h", 4), Dense("out", 1), Dropout("d", 0.2)])
+    text = net.explain(X, y, show=False)
+    assert "dA[3] = dloss/dA[3] (1xN)" in text
+    assert "dA[2] = dA[3] (1xN) * M[3] (1xN)" in text
+    assert "Delta[2] = dA[2] (1xN) * sigmoid'(Z[2]) (1xN)   -> (1xN)" in text

@@ -169,7 +169,8 @@ class Diagnostics(Callback):
         # The output layer of a fused pair (sigmoid + BCE, ...) has Delta = A - Y:
         # no sigma' factor, so a confident output blocks nothing; not counted.
         last = len(net.layers) - 1
-        fused = last if net.loss_obj.canonical == net.layers[last].activation.name else None
+        top = getattr(net.layers[last], "activation", None)  # None: a Dropout on top
+        fused = last if top is not None and net.loss_obj.canonical == top.name else None
         self.epochs.append(int(epoch) + self._offset)
         self.costs.append(cost)
         for idx, rec in self.layers.items():

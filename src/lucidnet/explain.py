@@ -78,11 +78,16 @@ def _backward_lines(net, fused: bool) -> list[str]:
     """The backward-pass equations, from the output layer down to layer 1."""
     last = len(net.layers) - 1
     out = net.layers[last]
-    name, dL = out.activation.name, f"{out.units}xN"
-    if fused:
+    dL = f"{out.units}xN"
+    if not out.params:  # a Dropout after the output layer: the loss sees the dropped A
+        lines = [f"dA[{last}] = dloss/dA[{last}] ({dL})   "
+                 f"derivative of {net.loss_obj.name} at Yhat = A[{last}]"]
+    elif fused:
+        name = out.activation.name
         lines = [f"Delta[{last}] = A[{last}] ({dL}) - Y ({dL})   "
                  f"fused {name} + {net.loss_obj.name}: no {name}' factor"]
     else:
+        name = out.activation.name
         lines = [f"dA[{last}] = dloss/dA[{last}] ({dL})   "
                  f"derivative of {net.loss_obj.name} at Yhat = A[{last}]"]
         if name == "softmax":
@@ -152,7 +157,7 @@ def explain(net, X, y=None) -> Text:
         net.forward(Xc)
     last = len(net.layers) - 1
     out = net.layers[last]
-    fused = (net.loss_obj.canonical == out.activation.name)
+    fused = net.loss_obj.canonical == getattr(getattr(out, "activation", None), "name", None)
 
     lines = [f"{type(net).__name__}: input + {len(net.layers) - 1} layer(s), "
              f"{net.n_params} parameters; N = {N} examples, one per column", "",
