@@ -211,3 +211,19 @@ def test_dropout_after_the_output_layer():
     net.fit(X, (X[0] > 0).astype(float), epochs=2, print_every=0, callbacks=[diag])
     assert sorted(diag.layers) == [1, 2]
     assert diag.array(2, "saturated").shape == (2,)  # not fused: the output's sigma' counts
+
+
+def test_sharpness_of_a_quadratic_cost():
+    from lucidnet.diagnostics import sharpness
+
+    # identity output + squared error (with its 1/2): J = (1/2N) sum (W x + b - y)^2 is
+    # quadratic, its Hessian over (W, b) is (1/N) [X; 1] [X; 1]^T, whatever the weights
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 40)) * np.array([[1.0], [2.0], [0.5]])
+    y = rng.normal(size=(1, 40))
+    net = NeuralNetwork([Input("x", 3), Dense("out", 1, "identity")], loss_fn="mse", seed=0)
+    before = [theta.copy() for _, theta, _ in net.parameters()]
+    Xa = np.vstack([X, np.ones((1, 40))])
+    expected = np.linalg.eigvalsh(Xa @ Xa.T / 40)[-1]
+    assert sharpness(net, X, y, iters=100) == pytest.approx(expected, rel=1e-6)
+    assert all(np.array_equal(a, t) for a, (_, t, _) in zip(before, net.parameters()))

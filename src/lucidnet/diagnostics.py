@@ -44,7 +44,7 @@ import numpy as np
 
 from .training import Callback
 
-__all__ = ["Diagnostics", "participation_ratio", "FIGURES"]
+__all__ = ["Diagnostics", "participation_ratio", "sharpness", "FIGURES"]
 
 FIGURES = ("grad_norm", "update_ratio", "saturated", "dead", "effective_rank", "top_share",
            "mean_activation")
@@ -65,6 +65,42 @@ def participation_ratio(A: np.ndarray) -> float:
     lam = _spectrum(A)
     total = lam.sum()
     return float(total * total / (lam @ lam)) if total > 0 else 0.0
+
+
+def sharpness(net, X, y, iters: int = 50, eps: float = 1e-4, seed: int = 0) -> float:
+    """Largest eigenvalue of the Hessian of J over all parameters, by power iteration.
+
+    Each step is a Hessian-vector product by central differences of the
+    backprop gradient, ``H v ~ (g(theta + eps v) - g(theta - eps v)) / (2 eps)``
+    (two backward passes).  Plain gradient descent is stable along a direction
+    of curvature ``lam`` only while ``lr * lam < 2``.  The parameters are
+    restored exactly; the layers' ``grads`` are overwritten.
+    """
+    Xc = net._inputs(X)
+    Y = net._targets(y, Xc.shape[1])
+    thetas = [theta for _, theta, _ in net.parameters()]
+    saved = [theta.copy() for theta in thetas]
+
+    def grad_at(v, sign):
+        i = 0
+        for theta, start in zip(thetas, saved):
+            theta[...] = start + sign * eps * v[i:i + theta.size].reshape(theta.shape)
+            i += theta.size
+        net._backward(Xc, Y)
+        return np.concatenate([g.ravel() for _, _, g in net.parameters()])
+
+    v = np.random.default_rng(seed).standard_normal(sum(t.size for t in thetas))
+    v /= np.linalg.norm(v)
+    lam = 0.0
+    try:
+        for _ in range(iters):
+            Hv = (grad_at(v, +1) - grad_at(v, -1)) / (2 * eps)
+            lam = float(v @ Hv)
+            v = Hv / (np.linalg.norm(Hv) or 1.0)
+    finally:
+        for theta, start in zip(thetas, saved):
+            theta[...] = start
+    return lam
 
 
 def _saturated(name: str, A: np.ndarray) -> float:
