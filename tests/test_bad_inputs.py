@@ -54,7 +54,7 @@ DATA_CASES = [
 ]
 # Cases that only concern targets (entries taking y).
 TARGET_CASES = [
-    ("NaN in y", X_OK, _with(Y_OK, 1, np.nan), ["y contains NaN", "example 1"]),
+    ("NaN in y", X_OK, _with(Y_OK, 1, np.nan), ["y contains NaN", "output 0, example 1"]),
     ("inf in y", X_OK, _with(Y_OK, 2, np.inf), ["y contains infinity"]),
     ("strings in y", X_OK, _ro(["a", "b", "a", "b"]), ["y must be numeric"]),
     ("complex y", X_OK, _ro(Y_OK + 0j), ["y must be real"]),
@@ -133,6 +133,24 @@ HYPERPARAMETER_CASES = [
     ("unknown optimizer", lambda: _net(optimizer="adma"), ["unknown optimizer 'adma'", "adam"]),
     ("negative seed", lambda: _net(seed=-1), ["seed must be a non-negative integer"]),
     ("first layer not Input", lambda: NeuralNetwork([Dense("h", 2)]), ["first layer", "Input"]),
+    # Where two are needed: a validation split of one example, or of a class seen once.
+    ("validation split of one example",
+     lambda: _net().fit(X_OK[:, :1], Y_OK[:1], epochs=1, validation_split=0.5),
+     ["validation split needs at least 2 examples"]),
+    ("validation split, a class seen once",
+     lambda: _net().fit(X_OK[:, :3], Y_OK[:3], epochs=1, validation_split=0.5),
+     ["class 1 has only 1 example", "at least 2"]),
+    ("validation fraction 1.5", lambda: _net().fit(X_OK, Y_OK, validation_split=1.5),
+     ["validation fraction", "(0, 1)"]),
+    ("NaN in validation data",
+     lambda: _net().fit(X_OK, Y_OK, validation_data=(X_OK, _with(Y_OK, 0, np.nan))),
+     ["y contains NaN"]),
+    ("validation data with 3 features",
+     lambda: _net().fit(X_OK, Y_OK, validation_data=(np.zeros((3, 4)), Y_OK)),
+     ["3 features", "input layer has 2"]),
+    ("validation_split and validation_data",
+     lambda: _net().fit(X_OK, Y_OK, validation_split=0.5, validation_data=(X_OK, Y_OK)),
+     ["not both"]),
 ]
 
 

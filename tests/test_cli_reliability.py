@@ -144,3 +144,87 @@ def test_cli_resume_from_a_plain_model_exits_2(cli):
     status, err = cli("train", *RUN, "--epochs", 2, "--quiet", "--resume", "lucidnet-run/model.npz")
     assert status == 2
     assert "without a training state" in err and "Traceback" not in err
+
+
+GOOD = "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n"
+# (CSV text, extra options, words of the message): bad data through --data; exit status 2.
+CSV_BAD = [
+    ("a,b,y\n1,2,0\n3,NA,1\n5,6,0\n7,8,1\n", [], ["line 3", "column 'b'", "missing value"]),
+    ("a,b,y\n1,2,0\n3,,1\n5,6,0\n7,8,1\n", [], ["line 3", "column 'b'", "missing value"]),
+    ("a,b,y\n1,2,0\n3,x,1\n5,6,0\n7,8,1\n", [], ["line 3", "column 'b'", "not a number"]),
+    ("a,b,y\n1,2,0\n3,1e999,1\n5,6,0\n7,8,1\n", [], ["line 3", "column 'b'", "not a finite"]),
+    ("a,b,y\n1,2,0\n3,inf,1\n5,6,0\n7,8,1\n", [], ["line 3", "column 'b'", "not a finite"]),
+    ("a,b,y\n1,2,0\n3,1+2j,1\n5,6,0\n7,8,1\n", [], ["line 3", "column 'b'", "not a number"]),
+    ("a,b,y\n1,2,0\n3,4\n5,6,1\n", [], ["line 3 has 2 fields", "header has 3"]),
+    ("a,b,y\n1,2,0\n3,4,0\n5,6,0\n", [], ["single class"]),
+    ("a,b,y\n1,2,0\n", [], ["at least 2 data rows"]),
+    ("a,b,y\n", [], ["at least 2 data rows"]),
+    ("a,a,y\n1,2,0\n3,4,1\n5,6,0\n", [], ["repeated", "'a'"]),
+    ("a,b,y\n1,2,0\n3,4,NA\n5,6,1\n", [], ["line 3", "column 'y'", "missing target"]),
+    (GOOD, ["--target", "z"], ["no target column 'z'"]),
+    ("a,b,y\n1,2,0\n3,4,1\n5,6,0\n", ["--val-split", "0.5"],
+     ["class 1 has only 1 example", "validation split needs at least 2"]),
+]
+
+
+@pytest.mark.parametrize("text,extra,words", CSV_BAD, ids=[c[2][0] for c in CSV_BAD])
+def test_cli_bad_csv_data_exits_2_naming_line_and_column(tmp_path, cli, text, extra, words):
+    (tmp_path / "data.csv").write_text(text)
+    options = ["--target", "y"] if "--target" not in extra else []
+    status, err = cli("train", "--data", "data.csv", *options, *extra, "--epochs", 2,
+                      "--quiet", "--no-plots", "--test-split", 0)
+    assert status == 2, err
+    message = err.strip().splitlines()[-1]
+    assert "Traceback" not in err
+    for word in words:
+        assert word in message, message
+    assert (tmp_path / "data.csv").read_text() == text  # the input is left alone
+
+
+PREDICT_BAD = [
+    ("a,b\n1,2\n3,NA\n", ["row 3", "column 'b'"]),
+    ("a,b\n1,2\n3,inf\n", ["row 3", "column 'b'", "not a finite"]),
+    ("1,2\n3,\n", ["row 2", "column 2", "missing value"]),
+    ("1,2\nx,4\n", ["row 2", "column 1", "not a number"]),
+    ("a,b\n1,2\n3\n", ["row 3 has 1 fields"]),
+    ("a\n1\n", ["2 features"]),
+]
+
+
+@pytest.mark.parametrize("text,words", PREDICT_BAD, ids=[w[0] for _, w in PREDICT_BAD])
+def test_cli_predict_bad_input_exits_2(tmp_path, cli, text, words):
+    (tmp_path / "data.csv").write_text(GOOD)
+    status, err = cli("train", "--data", "data.csv", "--target", "y", "--epochs", 2, "--quiet",
+                      "--no-plots", "--test-split", 0)
+    assert status == 0, err
+    (tmp_path / "points.csv").write_text(text)
+    status, err = cli("predict", "--model", "lucidnet-run/model.npz", "--input", "points.csv")
+    assert status == 2, err
+    message = err.strip().splitlines()[-1]
+    for word in words:
+        assert word in message, message
+
+
+def test_cli_divergence_exits_1_without_a_model(tmp_path, cli):
+    status, err = cli("train", *RUN, "--activation", "relu", "--layers", 8, "--lr", "1e6",
+                      "--epochs", 300, "--quiet")
+    assert status == 1
+    message = err.strip().splitlines()[-1]
+    assert "training diverged at epoch" in message and "learning rate 1e+06" in message
+    assert "last finite cost" in message
+    assert not (tmp_path / "lucidnet-run" / "model.npz").exists()
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("standardize", [[], ["--no-standardize"]])
+def test_cli_features_in_the_millions_train_without_warnings(tmp_path, cli, standardize):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3)) * 1e6
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    rows = [",".join([*map(repr, x.tolist()), str(t)]) for x, t in zip(X, y)]
+    (tmp_path / "big.csv").write_text("\n".join(["a,b,c,y", *rows]) + "\n")
+    status, err = cli("train", "--data", "big.csv", "--target", "y", "--epochs", 50, "--quiet",
+                      "--no-plots", *standardize)
+    # Standardized, it trains; raw, the sigmoid units saturate: a poor but finite model.
+    assert status == 0, err
+    assert np.isfinite(load(tmp_path / "lucidnet-run" / "model.npz").layers[1].params["W"]).all()

@@ -25,7 +25,8 @@ Nothing here modifies its input: arrays are converted with ``np.asarray``
 Positions are reported in the layout the caller sees: ``layout="rows"`` for
 the row-wise boundary (scikit-learn, CLI: row = example, column = feature),
 ``layout="columns"`` for the column-wise core (``X`` is ``(d0, N)``), where a
-position reads ``feature 1, example 3``.  Indices count from 0.
+position reads ``feature 1, example 3`` (``layout="targets"``: ``output 0,
+example 3`` for ``Y``).  Indices count from 0.
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ def _describe_position(index, layout: str) -> str:
     i, j = index
     if layout == "columns":
         return f"feature {i}, example {j}"
+    if layout == "targets":
+        return f"output {i}, example {j}"
     return f"row {i}, column {j}"
 
 
@@ -115,7 +118,7 @@ def check_finite(a: np.ndarray, name: str = "X", layout: str = "rows") -> np.nda
     """Raise ``ValueError`` naming the first NaN or infinity of ``a`` and where it is."""
     # Column-wise data is searched example by example, so "first" means the
     # first example with a bad value, as it would for row-wise data.
-    by_example = layout == "columns" and a.ndim == 2
+    by_example = layout in ("columns", "targets") and a.ndim == 2
     index = first_nonfinite(a.T if by_example else a)
     if index is not None:
         index = index[::-1] if by_example else index

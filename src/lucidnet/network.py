@@ -187,7 +187,7 @@ class NeuralNetwork:
             elif y.size != dL * N and y.ndim >= 1 and y.shape[-1] != N:
                 hint = f" ({y.shape[-1]} targets for {N} examples)"
             raise ValueError(f"y must have shape (dL, N) = ({dL}, {N}), got {y.shape}{hint}")
-        checks.check_finite(y, "y", layout="columns")
+        checks.check_finite(y, "y", layout="targets")
         if self.loss_obj.name in ("bce", "cce"):
             checks.check_probability_targets(y, self.loss_obj.name)
         if self.loss_obj.name == "cce" and self.output_layer.activation.name == "softmax":

@@ -9,6 +9,7 @@ for a classifier, the probabilities.
 from __future__ import annotations
 
 import csv
+import math
 import sys
 from pathlib import Path
 
@@ -33,6 +34,20 @@ def register(subparsers):
     return parser
 
 
+def _cell(text: str, path: Path, row: int, column: str) -> float:
+    """One feature value; a missing, non-numeric or non-finite one names its row and column."""
+    try:
+        value = float(text)
+    except ValueError:
+        what = "missing value" if not text.strip() else f"not a number: {text.strip()!r}"
+        raise CommandError(f"--input: {str(path)!r}, row {row}, column {column}: {what}") \
+            from None
+    if not math.isfinite(value):
+        raise CommandError(f"--input: {str(path)!r}, row {row}, column {column}: "
+                           f"not a finite number: {text.strip()!r}")
+    return value
+
+
 def read_points_csv(path: Path) -> list[list[float]]:
     """Rows of numbers from ``path``; a first row that is not numeric is a header."""
     try:
@@ -42,13 +57,9 @@ def read_points_csv(path: Path) -> list[list[float]]:
         raise CommandError(f"--input: cannot read {str(path)!r} ({exc.strerror})") from None
     points = []
     for i, row in enumerate(rows, start=1):
-        try:
-            points.append([float(cell) for cell in row])
-        except ValueError:
-            if i == 1:
-                continue  # header
-            raise CommandError(f"--input: row {i} of {str(path)!r} is not numeric: "
-                               f"{','.join(row)!r}") from None
+        if i == 1 and not all(_is_float(cell) for cell in row):
+            continue  # header
+        points.append([_cell(cell, path, i, str(j + 1)) for j, cell in enumerate(row)])
     if not points:
         raise CommandError(f"--input: {str(path)!r} has no points")
     return points
@@ -70,14 +81,21 @@ def read_named_columns(path: Path, names) -> list[list[float]] | None:
     index = [header.index(name) for name in names]
     points = []
     for i, row in enumerate(rows[1:], start=2):
-        try:
-            points.append([float(row[j]) for j in index])
-        except (ValueError, IndexError):
-            raise CommandError(f"--input: row {i} of {str(path)!r} has a missing or "
-                               f"non-numeric value in columns {', '.join(names)}") from None
+        if len(row) != len(header):
+            raise CommandError(f"--input: {str(path)!r}, row {i} has {len(row)} fields, the "
+                               f"header has {len(header)}")
+        points.append([_cell(row[j], path, i, repr(name)) for j, name in zip(index, names)])
     if not points:
         raise CommandError(f"--input: {str(path)!r} has no points")
     return points
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def run(args) -> int:
