@@ -148,13 +148,21 @@ class Dense(Layer):
         if Delta is None:
             Delta = self.activation.backward(self.Z, self.A, dA)    # (d_l, N)
         N = Delta.shape[1]
-        np.matmul(Delta, self.A_prev.T, out=self.grads["W"])        # Delta[l] A[l-1]^T
-        self.grads["W"] *= 1.0 / N                                  # ... times 1/N
-        np.mean(Delta, axis=1, keepdims=True, out=self.grads["b"])  # (d_l, 1)
+        dW, db = self.grads["W"], self.grads["b"]
+        np.matmul(Delta, self.A_prev.T, out=dW)                     # Delta[l] A[l-1]^T
+        dW *= 1.0 / N                                               # ... times 1/N
+        np.sum(Delta, axis=1, keepdims=True, out=db)                # sum over the batch
+        db *= 1.0 / N                                               # ... = mean (faster than np.mean)
         self.Delta = Delta
-        if need_dA_prev:
-            return self.params["W"].T @ Delta                       # (d_{l-1}, N)
-        return None
+        if not need_dA_prev:
+            return None
+        W = self.params["W"]
+        if W.shape[0] == 1:
+            # One unit (a binary output): W.T @ Delta is an outer product
+            # (d_{l-1}, 1) x (1, N); broadcasting computes it about 2x faster
+            # than OpenBLAS's matrix product with an inner dimension of 1.
+            return W.T * Delta                                      # (d_{l-1}, N)
+        return W.T @ Delta                                          # (d_{l-1}, N)
 
     def get_config(self):
         config = {**super().get_config(), "units": self.units,

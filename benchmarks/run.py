@@ -1,0 +1,431 @@
+"""lucidnet's benchmark suite: lucidnet side by side with scikit-learn and PyTorch (CPU).
+
+Usage (from the repository root; see BENCHMARKS.md)::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=src \\
+        python benchmarks/run.py [--quick] [--workloads R,S,M,G] [--repeats 5]
+                                 [--dtypes float64,float32] [--no-memory] [--no-torch]
+                                 [--json PATH] [--markdown PATH] [--chart PATH]
+
+Workloads (ISSUE 4):
+
+- R  SPEC's reference run: moons N=1000, 2-16-32-1 sigmoid, BCE, full-batch
+     gradient descent lr 1.0, 2000 epochs, through ``NeuralNetwork(...).fit``.
+- S  scale: moons N=100,000, 2-256-256-1 sigmoid, full batch, 20 epochs;
+     seconds/epoch and GFLOP/s beside the np.matmul peak (2048 x 2048).
+- M  mini-batches: digits, 64-128-64-10 ReLU + softmax, Adam lr 1e-3,
+     batch 32, 50 epochs; samples/s and test accuracy.
+- G  gradient checks: cost of checking the reference network, in training
+     steps, and the overhead of ``grad_check_every=199`` on run R.
+
+PyTorch runs twice, with its default thread count and with one thread; the
+ratios use the faster of the two.  Peak memory: one child process per
+implementation, workload and dtype (``--child``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
+
+import numpy as np  # noqa: E402
+
+import common  # noqa: E402
+import workloads as wl  # noqa: E402
+from common import median, timed  # noqa: E402
+
+IMPLS = ("lucidnet", "sklearn", "torch", "torch-1t")
+
+
+def _load_torch(enabled: bool):
+    if not enabled:
+        print("PyTorch disabled (--no-torch): skipping the PyTorch columns.")
+        return None
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch is not installed (pip install 'lucidnet[bench]'): "
+              "skipping the PyTorch columns.")
+        return None
+    return torch
+
+
+class Threads:
+    """Set PyTorch's intra-op thread count for one run (``torch-1t``: one thread)."""
+
+    def __init__(self, torch, impl):
+        self.torch, self.impl = torch, impl
+
+    def __enter__(self):
+        if self.torch is not None:
+            self.saved = self.torch.get_num_threads()
+            if self.impl == "torch-1t":
+                self.torch.set_num_threads(1)
+
+    def __exit__(self, *exc):
+        if self.torch is not None:
+            self.torch.set_num_threads(self.saved)
+
+
+# ---------------------------------------------------------------- R, S, M
+
+
+def bench_workload(workload, dtype, impls, sz, repeats, torch):
+    """Interleaved repeats of every implementation; one row per implementation."""
+    times = {impl: [] for impl in impls}
+    metrics = {impl: [] for impl in impls}
+    for rep in range(repeats + 1):  # repeat 0 is a warm-up (imports, caches), not counted
+        for impl in impls:
+            run, evaluate = wl.make(impl, workload, dtype, sz, torch=torch, seed=rep)
+            with Threads(torch if impl.startswith("torch") else None, impl):
+                seconds, model = timed(run)
+            if rep:
+                times[impl].append(seconds)
+                metrics[impl].append(evaluate(model))
+    rows = []
+    for impl in impls:
+        m = metrics[impl]
+        row = {"workload": workload, "dtype": dtype, "impl": impl, "times": times[impl],
+               "median_s": median(times[impl])}
+        for key in m[0]:
+            row[key] = median([x[key] for x in m])
+        rows.append(row)
+    return rows
+
+
+def annotate(rows, sz, peaks):
+    """Add the derived figures: s/epoch, GFLOP/s, % of peak, samples/s."""
+    for row in rows:
+        t = row["median_s"]
+        if row["workload"] == "R":
+            row["s_per_epoch"] = t / sz.r_epochs
+        elif row["workload"] == "S":
+            row["s_per_epoch"] = t / sz.s_epochs
+            flops = common.train_flops(wl.s_sizes(sz), sz.s_n) * sz.s_epochs
+            row["gflops"] = flops / t / 1e9
+            if row["dtype"] in peaks:
+                row["peak_gflops"] = peaks[row["dtype"]]
+                row["pct_of_peak"] = 100 * row["gflops"] / peaks[row["dtype"]]
+        elif row["workload"] == "M":
+            n_train = 1347  # 3/4 of the 1797 digits
+            row["samples_per_s"] = n_train * sz.m_epochs / t
+    by_key = {}
+    for row in rows:
+        by_key.setdefault((row["workload"], row["dtype"]), {})[row["impl"]] = row
+    for group in by_key.values():
+        lucid = group.get("lucidnet")
+        if lucid is None:
+            continue
+        torch_rows = [group[i] for i in ("torch", "torch-1t") if i in group]
+        if torch_rows:
+            best = min(torch_rows, key=lambda r: r["median_s"])
+            lucid["vs_torch_best"] = best["median_s"] / lucid["median_s"]
+            lucid["torch_best"] = best["impl"]
+        for impl, row in group.items():
+            row["lucidnet_speedup"] = row["median_s"] / lucid["median_s"]
+    return rows
+
+
+# ---------------------------------------------------------------- G
+
+
+def bench_gradcheck(sz, repeats):
+    """G: the reference network's gradient checks, in units of one training step."""
+    X, y = common.moons(sz.r_n)
+    XT = np.ascontiguousarray(X.T)
+    net = wl._lucid_net(wl.r_sizes(), "float64")
+    steps = 20
+
+    def train_steps():
+        for _ in range(steps):
+            net.backward(XT, y)
+            net.step()
+
+    t_step = median([timed(train_steps)[0] / steps for _ in range(repeats)])
+    result = {"t_step_s": t_step, "n_params": net.n_params}
+    for method in ("directional", "entries", "entries_loop"):
+        reps = repeats if method != "entries_loop" else max(1, repeats // 2)
+        ts = [timed(lambda m=method: net.check_gradients(XT, y, method=m))[0]
+              for _ in range(reps)]
+        result[f"t_{method}_s"] = median(ts)
+        result[f"{method}_in_steps"] = median(ts) / t_step
+    result["entries_speedup_vs_loop"] = result["t_entries_loop_s"] / result["t_entries_s"]
+
+    # Overhead of grad_check_every on run R, paired and interleaved.
+    for dtype in ("float64", "float32"):
+        plain, checked = [], []
+        for _ in range(repeats + 1):
+            for every, bucket in ((0, plain), (sz.g_every, checked)):
+                net_r = wl._lucid_net(wl.r_sizes(), dtype)
+                bucket.append(timed(lambda n=net_r, e=every: n.fit(
+                    XT, y, epochs=sz.r_epochs, print_every=0, grad_check_every=e))[0])
+        plain, checked = plain[1:], checked[1:]
+        result[f"R_{dtype}_plain_s"] = median(plain)
+        result[f"R_{dtype}_checked_s"] = median(checked)
+        result[f"R_{dtype}_overhead_pct"] = 100 * (median(checked) / median(plain) - 1)
+    return result
+
+
+# ---------------------------------------------------------------- memory
+
+
+def child(spec: str) -> None:
+    """Run one workload once in this process and print its memory figures as JSON."""
+    impl, workload, dtype, quick = spec.split(":")
+    sz = wl.QUICK if quick == "quick" else wl.FULL
+    torch = _load_torch(impl.startswith("torch")) if impl.startswith("torch") else None
+    if impl.startswith("torch") and torch is None:
+        print(json.dumps({"skipped": True}))
+        return
+    run, _ = wl.make(impl, workload, dtype, sz, torch=torch)
+    reset_ok = common.reset_peak_rss()
+    base = common.rss_mib()
+    with Threads(torch, impl):
+        if impl == "lucidnet" and workload == "S":
+            growth = _lucid_growth(run)
+        else:
+            run()
+            growth = None
+    peak = common.peak_rss_mib()
+    print(json.dumps({"peak_rss_mib": peak, "base_rss_mib": base,
+                      "workload_mib": peak - base if reset_ok else None,
+                      "epoch_growth_mib": growth}))
+
+
+def _lucid_growth(run):
+    """Run S with a callback that reads RSS after every epoch; growth after epoch 1."""
+    from lucidnet.training import Callback
+
+    import lucidnet.network as network_mod
+
+    samples = []
+
+    class Probe(Callback):
+        def on_epoch_end(self, info):
+            samples.append(common.rss_mib())
+
+    original = network_mod.NeuralNetwork.fit
+
+    def fit(self, *a, **kw):
+        kw.setdefault("callbacks", [Probe()])
+        return original(self, *a, **kw)
+
+    network_mod.NeuralNetwork.fit = fit
+    try:
+        run()
+    finally:
+        network_mod.NeuralNetwork.fit = original
+    return max(samples[1:]) - samples[1] if len(samples) > 2 else 0.0
+
+
+def bench_memory(workloads, dtypes, impls, quick):
+    rows = []
+    for workload in workloads:
+        if workload == "G":
+            continue
+        for dtype in dtypes:
+            for impl in impls:
+                spec = f"{impl}:{workload}:{dtype}:{'quick' if quick else 'full'}"
+                proc = subprocess.run([sys.executable, __file__, "--child", spec],
+                                      capture_output=True, text=True, env=os.environ.copy())
+                if proc.returncode != 0:
+                    raise RuntimeError(f"memory child {spec} failed:\n{proc.stderr}")
+                out = json.loads(proc.stdout.strip().splitlines()[-1])
+                if not out.get("skipped"):
+                    rows.append({"workload": workload, "dtype": dtype, "impl": impl, **out})
+    return rows
+
+
+# ---------------------------------------------------------------- report
+
+
+def fmt(x, spec=".3g"):
+    return "-" if x is None else format(x, spec)
+
+
+def markdown(results) -> str:
+    env, rows, mem, g = results["env"], results["rows"], results["memory"], results["G"]
+    out = ["## Results", "",
+           f"Measured {env['date_utc']} on {env['cpu']} ({env['cores']} cores, load average "
+           f"{', '.join(f'{x:.1f}' for x in env['load_average'] or [])} at the start), "
+           f"Python {env['python']}, NumPy {env['numpy']}, scikit-learn {env['sklearn']}, "
+           f"PyTorch {env.get('torch', 'not installed')} "
+           f"(default {env.get('torch_threads_default', '-')} threads).  "
+           f"BLAS: " + "; ".join(f"{b.get('internal_api')} {b.get('version')} kernel "
+                                  f"{b.get('architecture')}, {b.get('num_threads')} threads"
+                                  for b in env["blas"]) +
+           f".  OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE in the run: {env['openblas_env']}.  "
+           f"Each figure is the median of {results['repeats']} interleaved repeats; "
+           f"'lucidnet x' is how many times faster lucidnet is than that row "
+           f"(same run, same dtype).", ""]
+    titles = {"R": "R: reference run (2-16-32-1 sigmoid, N=1000, 2000 full-batch epochs)",
+              "S": "S: scale (2-256-256-1 sigmoid, N=100,000, 20 full-batch epochs)",
+              "M": "M: mini-batches (digits, 64-128-64-10 ReLU/softmax, Adam, batch 32, "
+                   "50 epochs)"}
+    for workload in ("R", "S", "M"):
+        wrows = [r for r in rows if r["workload"] == workload]
+        if not wrows:
+            continue
+        out += [f"### {titles[workload]}", ""]
+        if workload == "R":
+            head = "| dtype | implementation | time (s) | ms/epoch | final J | train acc | lucidnet x |"
+        elif workload == "S":
+            head = ("| dtype | implementation | s/epoch | GFLOP/s | % of matmul peak | "
+                    "final J | lucidnet x |")
+        else:
+            head = "| dtype | implementation | time (s) | samples/s | test acc | lucidnet x |"
+        out += [head, "|" + "---|" * (head.count("|") - 1)]
+        for r in wrows:
+            if workload == "R":
+                cells = [fmt(r["median_s"]), fmt(1e3 * r["s_per_epoch"]), fmt(r["final_cost"], ".4f"),
+                         fmt(r["train_acc"], ".3f")]
+            elif workload == "S":
+                cells = [fmt(r["s_per_epoch"]), fmt(r.get("gflops"), ".1f"),
+                         fmt(r.get("pct_of_peak"), ".0f"), fmt(r["final_cost"], ".4f")]
+            else:
+                cells = [fmt(r["median_s"]), fmt(r["samples_per_s"], ",.0f"),
+                         fmt(r["test_acc"], ".3f")]
+            out.append(f"| {r['dtype']} | {r['impl']} | " + " | ".join(cells) +
+                       f" | {fmt(r['lucidnet_speedup'], '.2f')} |")
+        if workload == "S":
+            peaks = {r["dtype"]: r.get("peak_gflops") for r in wrows}
+            out += ["", "np.matmul peak (2048 x 2048, same run): " +
+                    ", ".join(f"{d} {fmt(p, '.1f')} GFLOP/s" for d, p in peaks.items())]
+        out.append("")
+    if g:
+        out += ["### G: gradient checks (reference network, float64)", "",
+                f"One training step (forward, backward, update; N={g.get('n', '')}): "
+                f"{1e3 * g['t_step_s']:.3f} ms; {g['n_params']} parameters.", "",
+                "| check | time (ms) | in training steps |", "|---|---|---|"]
+        for method, label in (("directional", "directional, every tensor (fit's check)"),
+                              ("entries", "every entry, batched (grad_check method='entries')"),
+                              ("entries_loop", "every entry, loop of two forward passes")):
+            out.append(f"| {label} | {1e3 * g[f't_{method}_s']:.2f} | "
+                       f"{g[f'{method}_in_steps']:.1f} |")
+        out += ["", f"Batched entry check vs the loop: {g['entries_speedup_vs_loop']:.1f}x faster.",
+                "", "| run R | without checks (s) | grad_check_every=" + str(g["every"]) +
+                " (s) | overhead |", "|---|---|---|---|"]
+        for dtype in ("float64", "float32"):
+            out.append(f"| {dtype} | {g[f'R_{dtype}_plain_s']:.3f} | "
+                       f"{g[f'R_{dtype}_checked_s']:.3f} | {g[f'R_{dtype}_overhead_pct']:+.1f}% |")
+        out.append("")
+    if mem:
+        out += ["### Peak memory (one process per implementation, workload and dtype)", "",
+                "| workload | dtype | implementation | peak RSS (MiB) | RSS before the "
+                "workload (MiB) | workload's own (MiB) | growth after epoch 1 (MiB) |",
+                "|---|---|---|---|---|---|---|"]
+        for r in mem:
+            out.append(f"| {r['workload']} | {r['dtype']} | {r['impl']} | "
+                       f"{fmt(r['peak_rss_mib'], '.0f')} | {fmt(r['base_rss_mib'], '.0f')} | "
+                       f"{fmt(r['workload_mib'], '.0f')} | {fmt(r['epoch_growth_mib'], '.1f')} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def chart(results, path):
+    """Bar chart of lucidnet's speed-up over each peer (same run, same dtype)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels, values, colors = [], [], []
+    palette = {"sklearn": "#4c72b0", "torch": "#dd8452", "torch-1t": "#c44e52"}
+    for r in results["rows"]:
+        if r["impl"] == "lucidnet":
+            continue
+        labels.append(f"{r['workload']} {r['dtype'][-2:]} {r['impl']}")
+        values.append(r["lucidnet_speedup"])
+        colors.append(palette.get(r["impl"], "grey"))
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(labels) + 1.4))
+    y = np.arange(len(labels))
+    ax.barh(y, values, color=colors)
+    ax.axvline(1.0, color="black", lw=1)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("lucidnet speed-up (peer time / lucidnet time; >1 = lucidnet faster)")
+    ax.set_title("lucidnet vs scikit-learn and PyTorch CPU, same run, same dtype")
+    for yi, v in zip(y, values):
+        ax.text(v, yi, f" {v:.2f}x", va="center", fontsize=8)
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
+    p.add_argument("--workloads", default="R,S,M,G")
+    p.add_argument("--dtypes", default="float64,float32")
+    p.add_argument("--repeats", type=int, default=None, help="default 5 (S: 3); quick: 1")
+    p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--no-sklearn", action="store_true")
+    p.add_argument("--no-memory", action="store_true")
+    p.add_argument("--json", default=None, help="write all figures as JSON here")
+    p.add_argument("--markdown", default=None, help="write the result tables here")
+    p.add_argument("--chart", default=None, help="write the ratio chart (PNG) here")
+    p.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        child(args.child)
+        return 0
+
+    workloads = [w.strip().upper() for w in args.workloads.split(",") if w.strip()]
+    bad = set(workloads) - set("RSMG")
+    if bad:
+        p.error(f"--workloads: unknown workload(s) {', '.join(sorted(bad))}; use R,S,M,G")
+    dtypes = [d.strip() for d in args.dtypes.split(",")]
+    if set(dtypes) - {"float64", "float32"}:
+        p.error("--dtypes: use float64 and/or float32")
+    for var in common.OPENBLAS_VARS:
+        if os.environ.get(var):
+            print(f"note: {var}={os.environ[var]} is set; it can slow a current NumPy "
+                  f"(run with `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ...`).")
+    sz = wl.QUICK if args.quick else wl.FULL
+    torch = _load_torch(not args.no_torch)
+    impls = ["lucidnet"] + ([] if args.no_sklearn else ["sklearn"]) + \
+        (["torch", "torch-1t"] if torch is not None else [])
+    repeats = args.repeats or (1 if args.quick else 5)
+
+    results = {"env": common.environment(torch), "quick": args.quick, "repeats": repeats,
+               "sizes": vars(sz), "rows": [], "memory": [], "G": None}
+    peaks = {}
+    for workload in [w for w in workloads if w != "G"]:
+        for dtype in dtypes:
+            if workload == "S" and dtype not in peaks:
+                peaks[dtype] = common.matmul_peak(dtype, n=256 if args.quick else 2048)
+            reps = repeats if workload != "S" else (args.repeats or (1 if args.quick else 3))
+            print(f"[{workload} {dtype}] {reps} repeats of {', '.join(impls)} ...", flush=True)
+            results["rows"] += bench_workload(workload, dtype, impls, sz, reps, torch)
+    annotate(results["rows"], sz, peaks)
+    if "G" in workloads:
+        print("[G] gradient checks ...", flush=True)
+        results["G"] = {**bench_gradcheck(sz, repeats), "every": sz.g_every, "n": sz.r_n}
+    if not args.no_memory:
+        print("[memory] one child process per implementation, workload, dtype ...", flush=True)
+        results["memory"] = bench_memory([w for w in workloads if w != "G"], dtypes, impls,
+                                         args.quick)
+    text = markdown(results)
+    print(text)
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    if args.markdown:
+        Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.markdown).write_text(text + "\n")
+    if args.chart and results["rows"]:
+        chart(results, args.chart)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
