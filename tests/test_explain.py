@@ -112,7 +112,9 @@ def test_broken_derivative_shows_in_table(data, monkeypatch):
     X, y = data
     net = reference_net()
     act = net.layers[2].activation
-    monkeypatch.setattr(type(act), "derivative", lambda self, Z, A: A)  # forgot (1 - A)
+    # forgot the (1 - A) of sigma' = A (1 - A); backward is what the network
+    # calls (Sigmoid computes dA * A (1 - A) there, fused, without derivative())
+    monkeypatch.setattr(type(act), "backward", lambda self, Z, A, dA, out=None: dA * A)
     reports = net.check_gradients(X, y, method="entries")
     text = gradcheck_table(reports)
     verdicts = {(r.layer_idx, r.param): r.passed for r in reports}

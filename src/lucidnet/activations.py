@@ -58,19 +58,26 @@ class Activation:
     Subclasses define :meth:`forward` (``A = sigma(Z)``) and :meth:`derivative`
     (``sigma'(Z)``, which may use the cached ``A``).  Activations that are not
     element-wise (softmax) override :meth:`backward` instead.
+
+    ``out`` (both methods) is an array of the result's shape that the caller
+    no longer needs, offered so that training can reuse the same memory every
+    step (no allocation, no page faults on large batches).  It is a hint:
+    the methods return the result, which may be another array (the identity
+    returns ``Z`` itself).  ``out`` is never one of the inputs.
     """
 
     name: str = ""
 
-    def forward(self, Z: np.ndarray) -> np.ndarray:
+    def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
 
     def derivative(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    def backward(self, Z: np.ndarray, A: np.ndarray, dA: np.ndarray,
+                 out: np.ndarray | None = None) -> np.ndarray:
         """``Delta = dA * sigma'(Z)``: the error signal of this layer."""
-        return dA * self.derivative(Z, A)
+        return np.multiply(dA, self.derivative(Z, A), out=out)
 
     def get_config(self) -> dict:
         """Parameters other than the defaults' (the model file stores them)."""
@@ -80,21 +87,29 @@ class Activation:
         return f"{type(self).__name__}()"
 
 
+def _into(result: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """Copy ``result`` into ``out`` when one is offered (keeps callers' buffers in use)."""
+    if out is None:
+        return result
+    np.copyto(out, result)
+    return out
+
+
 class Sigmoid(Activation):
     """``sigma(z) = 1 / (1 + exp(-z))``, ``sigma'(z) = A (1 - A)``."""
 
     name = "sigmoid"
 
-    def forward(self, Z):
-        return sigmoid(Z)
+    def forward(self, Z, out=None):
+        return sigmoid(Z, out=out)
 
     def derivative(self, Z, A):
         return A * (1.0 - A)
 
-    def backward(self, Z, A, dA):
-        # Delta = dA * A (1 - A) in three passes over one new array.
-        Delta = np.subtract(1.0, A)   # 1 - A
-        Delta *= A                    # A (1 - A) = sigma'(Z), from the cached A
+    def backward(self, Z, A, dA, out=None):
+        # Delta = dA * A (1 - A), in three passes over one array.
+        Delta = np.subtract(1.0, A, out=out)  # 1 - A
+        Delta *= A                            # A (1 - A) = sigma'(Z), from the cached A
         Delta *= dA
         return Delta
 
@@ -104,16 +119,16 @@ class Tanh(Activation):
 
     name = "tanh"
 
-    def forward(self, Z):
-        return np.tanh(Z)
+    def forward(self, Z, out=None):
+        return np.tanh(Z, out=out)
 
     def derivative(self, Z, A):
         return 1.0 - A * A
 
-    def backward(self, Z, A, dA):
-        # Delta = dA * (1 - A**2) in three passes over one new array.
-        Delta = np.square(A)          # A**2
-        np.subtract(1.0, Delta, out=Delta)
+    def backward(self, Z, A, dA, out=None):
+        # Delta = dA * (1 - A**2), in three passes over one array.
+        Delta = np.square(A, out=out)         # A**2
+        np.subtract(1.0, Delta, out=Delta)    # 1 - A**2 = sigma'(Z)
         Delta *= dA
         return Delta
 
@@ -123,15 +138,15 @@ class ReLU(Activation):
 
     name = "relu"
 
-    def forward(self, Z):
-        return np.maximum(Z, 0.0)
+    def forward(self, Z, out=None):
+        return np.maximum(Z, 0.0, out=out)
 
     def derivative(self, Z, A):
         return (Z > 0).astype(Z.dtype)
 
-    def backward(self, Z, A, dA):
-        # Same as dA * (Z > 0) without building the 0/1 matrix.
-        return np.where(Z > 0, dA, 0.0).astype(dA.dtype, copy=False)
+    def backward(self, Z, A, dA, out=None):
+        # dA * sigma'(Z) with the 0/1 factor left boolean (no float matrix built).
+        return np.multiply(dA, Z > 0, out=out)
 
 
 class LeakyReLU(Activation):
@@ -145,8 +160,8 @@ class LeakyReLU(Activation):
     def get_config(self):
         return {"alpha": self.alpha}
 
-    def forward(self, Z):
-        return np.where(Z > 0, Z, self.alpha * Z)
+    def forward(self, Z, out=None):
+        return _into(np.where(Z > 0, Z, self.alpha * Z), out)
 
     def derivative(self, Z, A):
         return np.where(Z > 0, 1.0, self.alpha).astype(Z.dtype, copy=False)
@@ -163,9 +178,9 @@ class ELU(Activation):
     def get_config(self):
         return {"alpha": self.alpha}
 
-    def forward(self, Z):
+    def forward(self, Z, out=None):
         # exp only of the non-positive part, so it never overflows.
-        return np.where(Z > 0, Z, self.alpha * np.expm1(np.minimum(Z, 0.0)))
+        return _into(np.where(Z > 0, Z, self.alpha * np.expm1(np.minimum(Z, 0.0))), out)
 
     def derivative(self, Z, A):
         return np.where(Z > 0, 1.0, A + self.alpha).astype(Z.dtype, copy=False)
@@ -179,8 +194,8 @@ class Softplus(Activation):
 
     name = "softplus"
 
-    def forward(self, Z):
-        return np.maximum(Z, 0.0) + np.log1p(np.exp(-np.abs(Z)))
+    def forward(self, Z, out=None):
+        return _into(np.maximum(Z, 0.0) + np.log1p(np.exp(-np.abs(Z))), out)
 
     def derivative(self, Z, A):
         return sigmoid(Z)
@@ -191,13 +206,13 @@ class Identity(Activation):
 
     name = "identity"
 
-    def forward(self, Z):
-        return Z
+    def forward(self, Z, out=None):
+        return Z  # A is Z itself: nothing to compute or copy
 
     def derivative(self, Z, A):
         return np.ones_like(Z)
 
-    def backward(self, Z, A, dA):
+    def backward(self, Z, A, dA, out=None):
         return dA
 
 
@@ -213,16 +228,19 @@ class Softmax(Activation):
 
     name = "softmax"
 
-    def forward(self, Z):
-        E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    def forward(self, Z, out=None):
+        E = np.subtract(Z, Z.max(axis=0, keepdims=True), out=out)
+        np.exp(E, out=E)
         E /= E.sum(axis=0, keepdims=True)
         return E
 
     def derivative(self, Z, A):  # pragma: no cover - guarded by design
         raise TypeError("softmax is not element-wise; use backward(Z, A, dA)")
 
-    def backward(self, Z, A, dA):
-        return A * (dA - (dA * A).sum(axis=0, keepdims=True))
+    def backward(self, Z, A, dA, out=None):
+        Delta = np.subtract(dA, (dA * A).sum(axis=0, keepdims=True), out=out)
+        Delta *= A
+        return Delta
 
 
 class _UserActivation(Activation):
@@ -233,7 +251,7 @@ class _UserActivation(Activation):
         self._fn = fn
         self._derivative = derivative
 
-    def forward(self, Z):
+    def forward(self, Z, out=None):
         return np.asarray(self._fn(Z), dtype=Z.dtype)
 
     def derivative(self, Z, A):

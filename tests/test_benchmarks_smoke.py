@@ -1,0 +1,74 @@
+"""The benchmark suite runs end to end on tiny sizes (no timing is asserted).
+
+This only keeps ``benchmarks/run.py`` from rotting: every workload (R, S, M,
+G) runs once at ``--quick`` size for lucidnet, scikit-learn and, when it is
+installed, PyTorch; the figures themselves are never checked.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / "benchmarks" / "run.py"
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def _run(tmp_path, *args):
+    env = {**os.environ, "MPLBACKEND": "Agg",
+           "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, str(RUN), "--quick", "--repeats", "1",
+                           "--json", str(out), *args],
+                          capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc, json.loads(out.read_text())
+
+
+@pytest.mark.slow
+def test_every_workload_runs_at_quick_size(tmp_path):
+    chart = tmp_path / "ratios.png"
+    md = tmp_path / "results.md"
+    proc, res = _run(tmp_path, "--workloads", "R,S,M,G", "--dtypes", "float32",
+                     "--memory-workloads", "S", "--chart", str(chart), "--markdown", str(md))
+    impls = {(r["workload"], r["dtype"], r["impl"]) for r in res["rows"]}
+    for workload in "RSM":
+        for dtype in ("float32",):
+            assert (workload, dtype, "lucidnet") in impls
+            assert (workload, dtype, "sklearn") in impls
+            assert ((workload, dtype, "torch") in impls) == HAS_TORCH
+    g = res["G"]
+    assert g["t_step_s"] > 0 and g["directional_in_steps"] > 0
+    assert {"t_entries_s", "t_entries_loop_s", "R_float64_overhead_pct"} <= set(g)
+    mem = {(r["workload"], r["impl"]) for r in res["memory"]}
+    assert ("S", "lucidnet") in mem and ("S", "sklearn") in mem
+    assert chart.stat().st_size > 1000
+    text = md.read_text()
+    for heading in ("### R:", "### S:", "### M:", "### G:", "### Peak memory"):
+        assert heading in text
+    if not HAS_TORCH:
+        assert "skipping the PyTorch columns" in proc.stdout
+
+
+def test_without_torch_the_peers_are_skipped_with_a_message(tmp_path):
+    proc, res = _run(tmp_path, "--workloads", "R", "--dtypes", "float32", "--no-torch",
+                     "--no-memory")
+    assert "skipping the PyTorch columns" in proc.stdout
+    assert {r["impl"] for r in res["rows"]} == {"lucidnet", "sklearn"}
+    lucid = next(r for r in res["rows"] if r["impl"] == "lucidnet")
+    assert lucid["lucidnet_speedup"] == 1.0 and lucid["final_cost"] > 0
+
+
+def test_unknown_workload_is_refused(tmp_path):
+    proc = subprocess.run([sys.executable, str(RUN), "--workloads", "R,X"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert proc.returncode == 2
+    assert "--workloads" in proc.stderr and "X" in proc.stderr
