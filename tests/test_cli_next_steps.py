@@ -135,6 +135,7 @@ def test_defaults_stay_the_reference_setup(run_cli, tmp_path):
     (["--activation", "swish"], "--activation"),
     (["--optimizer", "lbfgs"], "--optimizer"),
     (["--loss", "hinge"], "--loss"),
+    (["--loss", "cce"], "--loss"),                      # two classes: one sigmoid unit
     (["--schedule", "warmup"], "--schedule"),
     (["--schedule", "step:gamma=x"], "--schedule"),
     (["--schedule", "step:gamma=2"], "--schedule"),

@@ -198,6 +198,9 @@ def build_network(args, n_features: int, ds):
     else:
         output, loss = ("softmax", "cce") if k > 2 else ("sigmoid", "bce")
         loss = args.loss or loss
+        if loss == "cce" and k == 1:  # -y log a of one unit only ever pushes a up
+            raise CommandError("--loss: cce needs a softmax output (more than two classes); "
+                               "two classes get one sigmoid unit: use bce")
     if args.lr is None:  # the reference run's eta = 1 for sgd, else the optimizer's default
         args.lr = 1.0 if args.optimizer == "sgd" else OPTIMIZERS[args.optimizer].default_lr
     layers = [Input("x", n_features)]
