@@ -407,3 +407,70 @@ def test_minibatch_fit_equals_the_same_steps_by_hand(arch):
             by_hand.step()
     for (_, a, _), (_, b, _) in zip(net.parameters(), by_hand.parameters()):
         np.testing.assert_array_equal(a, b)
+
+
+# ------------------------------------------------------------- sample weights
+def _supports_sample_weight():
+    import inspect
+
+    return "sample_weight" in inspect.signature(NeuralNetwork.backward).parameters
+
+
+needs_weights = pytest.mark.skipif(not _supports_sample_weight(),
+                                   reason="the core has no sample_weight yet")
+WEIGHTED = {
+    "sigmoid bce (fused)": ((3, 5, 1), "tanh", "sigmoid", "bce", "binary"),
+    "softmax cce (fused)": ((3, 5, 3), "relu", "softmax", "cce", "labels"),
+    "identity mse (fused)": ((3, 5, 2), "elu", "identity", "mse", "real"),
+    "tanh mae": ((3, 5, 2), "sigmoid", "tanh", "mae", "real"),
+}
+
+
+def _central_differences_of_loss(net, X, y, w, eps=1e-6):
+    numeric = []
+    for _, theta, _ in net.parameters():
+        g = np.zeros_like(theta)
+        for idx in np.ndindex(theta.shape):
+            saved = theta[idx]
+            theta[idx] = saved + eps
+            j_plus = net.loss(X, y, sample_weight=w)
+            theta[idx] = saved - eps
+            j_minus = net.loss(X, y, sample_weight=w)
+            theta[idx] = saved
+            g[idx] = (j_plus - j_minus) / (2 * eps)
+        numeric.append(g)
+    return numeric
+
+
+@needs_weights
+@pytest.mark.parametrize("arch", list(WEIGHTED))
+@pytest.mark.parametrize("penalty", [{}, {"l2": 0.3, "l1": 0.1}])
+def test_weighted_gradients_match_central_differences(arch, penalty):
+    sizes, hidden, output, loss, target = WEIGHTED[arch]
+    net = build(sizes, hidden, output, loss, seed=71, **penalty)
+    X, y = make_data(sizes[0], sizes[-1], 6, target, seed=72)
+    w = np.array([0.5, 2.0, 0.0, 1.0, 3.0, 0.25])
+    net.backward(X, y, sample_weight=w)
+    analytic = _grads(net)
+    for g, n in zip(analytic, _central_differences_of_loss(net, X, y, w)):
+        np.testing.assert_allclose(g, n, rtol=1e-5, atol=1e-8)
+
+
+@needs_weights
+@pytest.mark.parametrize("arch", list(WEIGHTED))
+def test_integer_weights_equal_repeated_examples(arch):
+    """Weight 2 is the example twice, weight 0 is the example absent (penalty included)."""
+    sizes, hidden, output, loss, target = WEIGHTED[arch]
+    X, y = make_data(sizes[0], sizes[-1], 4, target, seed=73)
+    w = np.array([2, 1, 0, 1])
+    cols = [0, 0, 1, 3]
+    y = np.asarray(y)
+    y_rep = y[cols] if y.ndim == 1 else y[:, cols]
+    weighted = build(sizes, hidden, output, loss, seed=74, l2=0.2)
+    repeated = build(sizes, hidden, output, loss, seed=74, l2=0.2)
+    weighted.backward(X, y, sample_weight=w)
+    repeated.backward(X[:, cols], y_rep)
+    for a, b in zip(_grads(weighted), _grads(repeated)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    assert weighted.loss(X, y, sample_weight=w) == \
+        pytest.approx(repeated.loss(X[:, cols], y_rep), rel=1e-12)
