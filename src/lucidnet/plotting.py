@@ -215,7 +215,9 @@ def plot_decision_boundary(predict_fn, X, y, title="Decision boundary", grid_ste
                             alpha=0.8)
         if F.min() < 0 < F.max():
             ax.contour(G1, G2, F, levels=[0.0], colors="k", linewidths=1.5)
-        cbar = fig.colorbar(field, ax=ax)
+        from matplotlib.ticker import MaxNLocator
+
+        cbar = fig.colorbar(field, ax=ax, ticks=MaxNLocator(nbins=8, symmetric=True))
         cbar.set_label("score   (black line: 0)")
     else:
         from matplotlib.colors import ListedColormap
