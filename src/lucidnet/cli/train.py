@@ -1,6 +1,6 @@
-"""``lucidnet train``: train a network on toy data; write plots, model and metrics.
+"""``lucidnet train``: train a network; write plots, model and metrics.
 
-With no options this is SPEC.md's reference run: two moons (1000 samples,
+With no options this is the notebook's reference run: two moons (1000 samples,
 noise 0.2, data seed 42), network 2-16-32-1 with sigmoid everywhere, BCE,
 lr 1.0, 2000 full-batch epochs, cost every 100 epochs, gradient check every
 199 epochs.
