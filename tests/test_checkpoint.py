@@ -22,11 +22,13 @@ def _data(n=120, seed=5):
     return X, y
 
 
-def _net(optimizer="adam", lr=0.01, dropout=True):
+def _net(optimizer="adam", lr=0.01, dropout=True, **kw):
     layers = [Input("x", 2), Dense("h", 8, "tanh")]
     layers += [Dropout("drop", 0.2)] if dropout else []
     layers += [Dense("out", 1)]
-    return NeuralNetwork(layers, optimizer=optimizer, lr=lr, seed=7)
+    if "rng" not in kw:
+        kw.setdefault("seed", 7)
+    return NeuralNetwork(layers, optimizer=optimizer, lr=lr, **kw)
 
 
 def _weights(net):
@@ -67,6 +69,8 @@ RUNS = {
         dict(optimizer="sgd", lr=0.5, dropout=False),
         dict(epochs=30, batch_size=50, schedule="step", clip_norm=1.0,
              grad_check_every=7)),
+    "float32, rmsprop, l2": (dict(optimizer="rmsprop", dtype="float32", l2=0.01),
+                             dict(epochs=25, batch_size=24)),
 }
 
 
@@ -113,6 +117,23 @@ def test_periodic_checkpoints_resume_bit_identical(tmp_path):
     assert state["optimizer_t"] == 20 * 6 and "opt/1.W/m" in arrays
     assert [p.name for p in tmp_path.iterdir()] == ["ck.npz"]  # no temporary files left
     resumed, _ = resume(path, X, y)
+    _assert_identical(resumed, ref)
+
+
+def test_resume_with_a_caller_generator_of_another_kind(tmp_path):
+    X, y = _data()
+
+    def make():
+        return _net(rng=np.random.Generator(np.random.MT19937(3)))
+
+    ref = make()
+    ref.fit(X, y, epochs=20, print_every=0, batch_size=16)
+    path = tmp_path / "ck.npz"
+    make().fit(X, y, epochs=20, print_every=0, batch_size=16, checkpoint_path=path,
+               checkpoint_every=7)
+    resumed, _ = resume(path, X, y)
+    assert type(resumed.rng.bit_generator).__name__ == "MT19937"
+    assert resumed.layers[2].rng is resumed.rng  # the Dropout layer draws from it too
     _assert_identical(resumed, ref)
 
 

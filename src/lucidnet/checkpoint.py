@@ -150,6 +150,23 @@ def _restore_callback(cb, state, arrays) -> None:
 
 
 # ------------------------------------------------------------ the run
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+
+def _set_rng_state(net, state: dict) -> None:
+    """Put ``net.rng`` (shared with Dropout layers) in ``state``, in place when possible."""
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if name not in _BIT_GENERATORS:
+        raise ValueError(f"cannot restore a random generator of kind {name!r}")
+    if type(net.rng.bit_generator).__name__ != name:
+        # A network built with rng=Generator(MT19937(...)), say: rebuild that kind.
+        net.rng = np.random.Generator(getattr(np.random, name)())
+        for layer in net.layers:
+            if hasattr(layer, "rng"):
+                layer.rng = net.rng
+    net.rng.bit_generator.state = state
+
+
 def _jsonable_history(history: dict) -> dict:
     def clean(v):
         if isinstance(v, (float, np.floating)):
@@ -189,14 +206,14 @@ class Run:
                              f"at or past epochs={epochs}")
         self.start_rng = state["start_rng"]
         # The validation split is drawn again from the same state, hence identical.
-        net.rng.bit_generator.state = self.start_rng
+        _set_rng_state(net, self.start_rng)
 
     def begin(self, callbacks, check_rng) -> None:
         """After ``on_train_begin``: put back everything a resumed run had."""
         if self._resume is None:
             return
         net, state, arrays = self.net, self._resume["state"], self._resume["arrays"]
-        net.rng.bit_generator.state = state["rng"]
+        _set_rng_state(net, state["rng"])
         check_rng.bit_generator.state = state["check_rng"]
         opt = net.optimizer
         opt.t = state["optimizer_t"]
