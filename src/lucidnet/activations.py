@@ -201,6 +201,21 @@ class Softplus(Activation):
         return sigmoid(Z)
 
 
+class Exp(Activation):
+    """``exp(z)``, derivative ``A``: the output of a Poisson regression (log link).
+
+    ``z`` is clipped to the largest value with a finite exp, so it never overflows.
+    """
+
+    name = "exp"
+
+    def forward(self, Z):
+        return np.exp(np.minimum(Z, _exp_limit(Z.dtype)))
+
+    def derivative(self, Z, A):
+        return A
+
+
 class Identity(Activation):
     """``sigma(z) = z``, derivative 1 (the output layer of a regression)."""
 
@@ -270,6 +285,7 @@ ACTIVATIONS: dict[str, Activation] = {
         LeakyReLU(),
         ELU(),
         Softplus(),
+        Exp(),
         Identity(),
         Softmax(),
     )
@@ -342,7 +358,8 @@ def register_activation(
 
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"activation name must be an identifier, got {name!r}")
-    builtin = {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "identity", "softmax"}
+    builtin = {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "exp", "identity",
+               "softmax"}
     if name in builtin or (name in ACTIVATIONS and not overwrite):
         raise ValueError(f"activation {name!r} is already registered")
     if not callable(fn) or not callable(derivative):

@@ -59,6 +59,15 @@ def _log_sigmoid_neg(Z):
     return np.maximum(Z, 0.0) + np.log1p(np.exp(-np.abs(Z)))
 
 
+def _reduce(L, weights=None) -> float:
+    """``J`` from element-wise losses ``L`` ``(dL, N)``: sum over units, then the mean
+    over examples, or the weighted mean ``sum_n w_n loss_n / sum_n w_n`` when
+    per-example ``weights`` ``(N,)`` are given (scikit-learn's ``sample_weight``)."""
+    if weights is None:
+        return float(L.sum() / L.shape[1])
+    return float(L.sum(axis=0) @ weights / weights.sum())
+
+
 def bce_loss(y_true, y_pred, eps: float = 1e-12):
     """Element-wise binary cross-entropy ``-(y log p + (1 - y) log(1 - p))``.
 
@@ -87,11 +96,14 @@ class Loss:
     def grad(self, Y, A):
         raise NotImplementedError
 
-    def cost(self, Y, A) -> float:
-        """``J = (1/N) sum_n loss(y_n, yhat_n)``, summed over output units."""
-        return float(self.loss(Y, A).sum() / A.shape[1])
+    def cost(self, Y, A, weights=None) -> float:
+        """``J = (1/N) sum_n loss(y_n, yhat_n)``, summed over output units.
 
-    def cost_from_logits(self, Y, Z) -> float:  # pragma: no cover - canonical only
+        With per-example ``weights`` ``(N,)``: ``J = sum_n w_n loss_n / sum_n w_n``.
+        """
+        return _reduce(self.loss(Y, A), weights)
+
+    def cost_from_logits(self, Y, Z, weights=None) -> float:  # pragma: no cover
         raise NotImplementedError
 
     def get_config(self) -> dict:
@@ -120,8 +132,8 @@ class BinaryCrossEntropy(Loss):
         A = np.clip(A, *_probability_bounds(A.dtype, self.eps))
         return (A - Y) / (A * (1.0 - A))
 
-    def cost_from_logits(self, Y, Z):
-        return float((_log_sigmoid_neg(Z) - Y * Z).sum() / Z.shape[1])
+    def cost_from_logits(self, Y, Z, weights=None):
+        return _reduce(_log_sigmoid_neg(Z) - Y * Z, weights)
 
 
 class CategoricalCrossEntropy(Loss):
@@ -140,10 +152,10 @@ class CategoricalCrossEntropy(Loss):
     def grad(self, Y, A):
         return -Y / np.clip(A, _probability_bounds(A.dtype, self.eps)[0], 1.0)
 
-    def cost_from_logits(self, Y, Z):
+    def cost_from_logits(self, Y, Z, weights=None):
         # -sum_k y_k log softmax(z)_k; summing the product (not lse - y.z)
         # avoids cancelling two numbers of size |z| when the logits are huge.
-        return float(-(Y * log_softmax(Z)).sum() / Z.shape[1])
+        return _reduce(-(Y * log_softmax(Z)), weights)
 
 
 class MeanSquaredError(Loss):
@@ -163,8 +175,8 @@ class MeanSquaredError(Loss):
     def grad(self, Y, A):
         return A - Y
 
-    def cost_from_logits(self, Y, Z):
-        return self.cost(Y, Z)
+    def cost_from_logits(self, Y, Z, weights=None):
+        return self.cost(Y, Z, weights)
 
 
 class MeanAbsoluteError(Loss):
@@ -198,6 +210,35 @@ class Huber(Loss):
         return np.clip(A - Y, -self.delta, self.delta)
 
 
+class Poisson(Loss):
+    """Half Poisson deviance ``loss = y log(y / a) - y + a`` (``0 log 0 = 0``); with an
+    exp output (``a = exp(z)``), ``Delta = A - Y``.
+
+    From the logits: ``loss = y log y - y z - y + exp(z)``.  Targets must be >= 0.
+    """
+
+    name = "poisson"
+    canonical = "exp"
+    eps = 1e-300
+
+    @staticmethod
+    def _ylogy(Y):
+        return Y * np.log(np.where(Y > 0, Y, 1.0))
+
+    def loss(self, Y, A):
+        A = np.maximum(A, self.eps)
+        return self._ylogy(Y) - Y * np.log(A) - Y + A
+
+    def grad(self, Y, A):
+        return 1.0 - Y / np.maximum(A, self.eps)
+
+    def cost_from_logits(self, Y, Z, weights=None):
+        from .activations import _exp_limit
+
+        expZ = np.exp(np.minimum(Z, _exp_limit(Z.dtype)))
+        return _reduce(self._ylogy(Y) - Y * Z - Y + expZ, weights)
+
+
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
@@ -206,6 +247,7 @@ LOSSES: dict[str, Loss] = {
         MeanSquaredError(),
         MeanAbsoluteError(),
         Huber(),
+        Poisson(),
     )
 }
 _ALIASES = {

@@ -215,31 +215,62 @@ class NeuralNetwork:
             total += self.l1 * sum(float(np.abs(w).sum()) for w in W)
         return total / N
 
-    def _cost_of_forward(self, Y, penalty: bool = True) -> float:
+    def _cost_of_forward(self, Y, penalty: bool = True, sample_weight=None) -> float:
         """J for the forward pass just run (from the logits for a fused pair);
-        ``penalty=False`` leaves out the L2/L1 terms (the data cost alone)."""
+        ``penalty=False`` leaves out the L2/L1 terms (the data cost alone).
+
+        With ``sample_weight`` ``(N,)`` the mean over examples becomes the
+        weighted mean and the penalty is divided by ``sum(w)`` instead of N
+        (scikit-learn's convention).
+        """
         out = self.output_layer
         # Fused only when the output layer is last, as in _backward: a trailing
         # Dropout changes the outputs that backward differentiates.
         if self.loss_obj.canonical == out.activation.name and self.layers[-1] is out:
-            J = self.loss_obj.cost_from_logits(Y, out.Z)
+            J = self.loss_obj.cost_from_logits(Y, out.Z, sample_weight)
         else:
-            J = self.loss_obj.cost(Y, self._output)
-        return J + self._penalty(Y.shape[1]) if penalty else J
+            J = self.loss_obj.cost(Y, self._output, sample_weight)
+        if not penalty:
+            return J
+        n = Y.shape[1] if sample_weight is None else float(sample_weight.sum())
+        return J + self._penalty(n)
 
-    def loss(self, X, y) -> float:
-        """The cost ``J = (1/N) sum_n loss(y_n, yhat_n)`` (plus any penalty)."""
+    def _weights(self, sample_weight, N: int):
+        """Check per-example weights: ``None`` or ``(N,)``, finite, >= 0, not all 0."""
+        if sample_weight is None:
+            return None
+        w = np.asarray(sample_weight, dtype=self.dtype).reshape(-1)
+        if w.size != N:
+            raise ValueError(f"sample_weight has {w.size} entries for {N} examples")
+        if not np.isfinite(w).all() or (w < 0).any():
+            raise ValueError("sample_weight must be finite and non-negative")
+        if not w.sum() > 0:
+            raise ValueError("sample_weight must contain at least one non-zero weight")
+        return w
+
+    def loss(self, X, y, sample_weight=None) -> float:
+        """The cost ``J = (1/N) sum_n loss(y_n, yhat_n)`` (plus any penalty).
+
+        ``sample_weight`` (optional, ``(N,)``) turns the mean into
+        ``sum_n w_n loss_n / sum_n w_n``.
+        """
         Xc = self._inputs(X)
         Y = self._targets(y, Xc.shape[1])
+        w = self._weights(sample_weight, Xc.shape[1])
         self.forward(Xc)
-        return self._cost_of_forward(Y)
+        return self._cost_of_forward(Y, sample_weight=w)
 
-    def backward(self, X, y) -> None:
+    def backward(self, X, y, sample_weight=None) -> None:
         """Forward pass in training mode, then backpropagation into each layer's ``grads``.
 
         ``Delta[L] = A[L] - Y`` for a fused pair (sigmoid + BCE, softmax + CCE,
         identity + MSE); otherwise ``Delta[L] = dloss/dA * sigma'(Z[L])``.
         Then, layer by layer downwards, ``Delta[l-1] = (W[l].T Delta[l]) * sigma'(Z[l-1])``.
+
+        ``sample_weight`` (optional, ``(N,)``) gives the gradient of the weighted
+        cost: column n of the output error is scaled by ``N w_n / sum(w)``, so the
+        layers' ``(1/N) Delta A_prev.T`` becomes ``sum_n w_n (...) / sum(w)``, and the
+        penalty's gradient is divided by ``sum(w)`` instead of N.
 
         Raises
         ------
@@ -248,9 +279,10 @@ class NeuralNetwork:
             finite (checked by one cheap sum each).
         """
         Xc = self._inputs(X)
-        self._backward(Xc, self._targets(y, Xc.shape[1]))
+        self._backward(Xc, self._targets(y, Xc.shape[1]),
+                       self._weights(sample_weight, Xc.shape[1]))
 
-    def _backward(self, X, Y) -> None:
+    def _backward(self, X, Y, sample_weight=None) -> None:
         A = self._forward(X, training=True)
         out = self.output_layer
         last = len(self.layers) - 1
@@ -260,6 +292,14 @@ class NeuralNetwork:
         else:
             Delta = None
             dA = self.loss_obj.grad(Y, A)                             # dloss/dA[L]
+        if sample_weight is not None:
+            # backprop is linear in the output error: weighting its columns weights
+            # every example's contribution to every dW, db
+            scale = sample_weight * (X.shape[1] / sample_weight.sum())  # (N,)
+            if Delta is not None:
+                Delta = Delta * scale
+            else:
+                dA = dA * scale
         # The cheap divergence test: two sums over (dL, N) arrays.  The logits
         # are tested too, because a saturated sigmoid hides an infinite Z[L].
         check = Delta if Delta is not None else dA
@@ -274,7 +314,7 @@ class NeuralNetwork:
             else:
                 dA = layer.backward(dA, need)
         if self.l2 or self.l1:
-            N = X.shape[1]
+            N = X.shape[1] if sample_weight is None else float(sample_weight.sum())
             for layer in self.layers:
                 if "W" in layer.params:
                     W, dW = layer.params["W"], layer.grads["W"]

@@ -1,0 +1,19 @@
+"""scikit-learn estimators on top of lucidnet's core.
+
+:class:`LucidClassifier` and :class:`LucidRegressor` take every parameter of
+scikit-learn's ``MLPClassifier`` / ``MLPRegressor``, with the same meaning and
+default, plus a few lucidnet extras (per-layer activations, dropout, more
+solvers and losses).  Data is row-major ``(n_samples, n_features)`` at the
+boundary and transposed once into the core's column-wise ``X`` ``(d0, N)``.
+
+Example
+-------
+>>> from sklearn.pipeline import make_pipeline
+>>> from sklearn.preprocessing import StandardScaler
+>>> from lucidnet.sklearn import LucidClassifier
+>>> model = make_pipeline(StandardScaler(), LucidClassifier(hidden_layer_sizes=(16,)))
+"""
+
+from ._estimators import LucidClassifier, LucidRegressor
+
+__all__ = ["LucidClassifier", "LucidRegressor"]
