@@ -189,3 +189,15 @@ def test_float32_in_float32_out(loss_name):
     Y = make_targets(loss_name, A.shape, rng).astype(np.float32)
     assert loss.loss(Y, A).dtype == np.float32
     assert loss.grad(Y, A).dtype == np.float32
+
+
+def test_poisson_literals_and_sample_weights():
+    """Half Poisson deviance y log(y/a) - y + a, worked by hand:
+    y=2, a=1: 2 log 2 - 1 = 0.386294361119890618; y=0, a=0.5: 0.5."""
+    Y, A = np.array([[2.0, 0.0]]), np.array([[1.0, 0.5]])
+    assert LOSSES["poisson"].cost(Y, A) == pytest.approx(0.443147180559945309, rel=1e-14)
+    # weights (3, 1): (3 * 0.386294361119890618 + 0.5) / 4 = 0.414720770839917964
+    assert LOSSES["poisson"].cost(Y, A, np.array([3.0, 1.0])) == \
+        pytest.approx(0.414720770839917964, rel=1e-14)
+    assert LOSSES["poisson"].cost_from_logits(Y, np.log(A), np.array([3.0, 1.0])) == \
+        pytest.approx(0.414720770839917964, rel=1e-14)
