@@ -219,18 +219,17 @@ class Poisson(Loss):
 
     name = "poisson"
     canonical = "exp"
-    eps = 1e-300
 
     @staticmethod
     def _ylogy(Y):
         return Y * np.log(np.where(Y > 0, Y, 1.0))
 
     def loss(self, Y, A):
-        A = np.maximum(A, self.eps)
+        A = np.maximum(A, np.finfo(A.dtype).tiny)   # an underflowed exp is not 0
         return self._ylogy(Y) - Y * np.log(A) - Y + A
 
     def grad(self, Y, A):
-        return 1.0 - Y / np.maximum(A, self.eps)
+        return 1.0 - Y / np.maximum(A, np.finfo(A.dtype).tiny)
 
     def cost_from_logits(self, Y, Z, weights=None):
         from .activations import _exp_limit
