@@ -42,6 +42,8 @@ __all__ = ["save", "load", "ModelFileError", "FORMAT_VERSION"]
 FORMAT = "lucidnet-model"
 FORMAT_VERSION = 1
 MAX_MANIFEST_CHARS = 1_000_000
+# Refuse archives that would unpack to more than this (a zip bomb): 8 GiB.
+MAX_TOTAL_BYTES = 8 * 2**30
 
 
 class ModelFileError(ValueError):
@@ -120,35 +122,84 @@ def _jsonable(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a number a model file may hold")
+
+
+def _members(path) -> list[str]:
+    """Zip member names, after checking the declared sizes (no zip bombs)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        with open(path, "rb") as fh:
+            is_zip = fh.read(4) == b"PK\x03\x04"
+        if is_zip:  # a zip that lost its end (the directory is written last)
+            raise ModelFileError(f"{path}: the archive is truncated (its zip directory "
+                                 "is missing)") from None
+        raise ModelFileError(f"{path}: not a lucidnet model file (not a .npz/zip "
+                             "archive)") from None
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL_BYTES:
+        raise ModelFileError(f"{path}: the archive would unpack to {total} bytes "
+                             f"(over the {MAX_TOTAL_BYTES}-byte limit)")
+    for info in infos:
+        if info.filename == "manifest.npy" and info.file_size > 4 * MAX_MANIFEST_CHARS + 4096:
+            raise ModelFileError(f"{path}: the manifest is too large "
+                                 f"(over {MAX_MANIFEST_CHARS} characters)")
+    return [info.filename for info in infos]
+
+
 def read(path) -> tuple[dict, dict]:
-    """Read and validate the archive; return ``(manifest, arrays)``."""
+    """Read and validate the archive; return ``(manifest, arrays)``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ModelFileError
+        For anything that is not a valid lucidnet model file; the message says what.
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such model file: {str(path)!r}")
+    if not path.is_file():
+        raise ModelFileError(f"{path}: not a file")
+    members = _members(path)
+    for member in members:
+        if not member.endswith(".npy"):
+            raise ModelFileError(f"{path}: archive member {member!r} is not a NumPy array "
+                                 "(a model file holds .npy arrays only)")
+    if "manifest.npy" not in members:
+        raise ModelFileError(f"{path}: not a lucidnet model (no manifest entry)")
+    arrays = {}
     try:
         with np.load(path, allow_pickle=False) as archive:
-            names = list(archive.files)
-            if "manifest" not in names:
-                raise ModelFileError(f"{path}: not a lucidnet model (no manifest entry)")
-            raw = archive["manifest"]
-            if raw.dtype.kind != "U" or raw.ndim != 0:
-                raise ModelFileError(f"{path}: the manifest entry is not a text string")
-            if raw.dtype.itemsize // 4 > MAX_MANIFEST_CHARS:
-                raise ModelFileError(f"{path}: the manifest is too large "
-                                     f"(over {MAX_MANIFEST_CHARS} characters)")
-            text = str(raw)
-            arrays = {name: archive[name] for name in names if name != "manifest"}
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ModelFileError(f"{path}: not a readable .npz archive ({exc})") from None
-    except ValueError as exc:
-        if isinstance(exc, ModelFileError):
-            raise
-        # numpy refuses object arrays without allow_pickle with a ValueError
-        raise ModelFileError(f"{path}: invalid array in archive ({exc})") from None
+            for name in archive.files:
+                try:
+                    arrays[name] = archive[name]
+                except ValueError as exc:
+                    if "allow_pickle" in str(exc):
+                        raise ModelFileError(
+                            f"{path}: array {name!r} holds Python objects (a pickle), "
+                            "which a model file never loads") from None
+                    raise ModelFileError(f"{path}: array {name!r} is corrupted ({exc})") from None
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ModelFileError(f"{path}: the archive is corrupted "
+                             f"({type(exc).__name__}: {exc})") from None
+    raw = arrays.pop("manifest")
+    if raw.dtype.kind != "U" or raw.ndim != 0:
+        raise ModelFileError(f"{path}: the manifest entry is not a text string")
+    if raw.dtype.itemsize // 4 > MAX_MANIFEST_CHARS:
+        raise ModelFileError(f"{path}: the manifest is too large "
+                             f"(over {MAX_MANIFEST_CHARS} characters)")
     try:
-        manifest = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{path}: the manifest is not valid JSON ({exc})") from None
+        manifest = json.loads(str(raw), parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ModelFileError(f"{path}: the manifest is not valid JSON "
+                             f"({type(exc).__name__}: {exc})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not a lucidnet model (format is not {FORMAT!r})")
     version = manifest.get("format_version")
@@ -158,8 +209,73 @@ def read(path) -> tuple[dict, dict]:
     return manifest, arrays
 
 
+def _check_weights(bad, layers, arrays) -> None:
+    """Every Dense layer's ``W`` ``(d_l, d_{l-1})`` and ``b`` ``(d_l, 1)`` is in the file,
+    float32/float64 and finite, checked *before* the network allocates anything (a
+    manifest cannot make load allocate more than the file holds)."""
+    from .layers import Dense
+
+    expected = {}
+    d_in = None
+    for i, layer in enumerate(layers):
+        if isinstance(layer, Dense):
+            expected[f"param/{i}/W"] = (layer.units, d_in)
+            expected[f"param/{i}/b"] = (layer.units, 1)
+        d_in = layer.units or d_in  # a Dropout keeps the size of its input
+    found = {name for name in arrays if name.startswith("param/")}
+    if set(expected) != found:
+        missing, unexpected = sorted(set(expected) - found), sorted(found - set(expected))
+        raise bad(f"parameter arrays do not match the layers (missing {missing}, "
+                  f"unexpected {unexpected})")
+    for name, shape in expected.items():
+        value = arrays[name]
+        if value.shape != shape:
+            raise bad(f"array {name} has shape {value.shape}, but the layers need {shape}")
+        if value.dtype not in (np.float32, np.float64):
+            raise bad(f"array {name} has dtype {value.dtype}, expected float32 or float64")
+        if not np.isfinite(value).all():
+            raise bad(f"array {name} has non-finite values (NaN or infinity)")
+
+
+def _check_preprocessing(bad, pre, n_features) -> dict:
+    """The preprocessing record: standardization statistics and names that fit the network."""
+    if pre is None:
+        return {}
+    if not isinstance(pre, dict):
+        raise bad("preprocessing must be a JSON object")
+    stats = pre.get("standardize")
+    if stats is not None:
+        ok = isinstance(stats, dict) and all(
+            isinstance(stats.get(k), list) and len(stats[k]) == n_features
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in stats[k])
+            for k in ("mean", "scale"))
+        if not ok or not all(v > 0 for v in stats["scale"]):
+            raise bad(f"preprocessing.standardize must hold 'mean' and 'scale' lists of "
+                      f"{n_features} numbers (scale > 0)")
+    names = pre.get("feature_names")
+    if names is not None and not (isinstance(names, list) and len(names) == n_features
+                                  and all(isinstance(n, str) for n in names)):
+        raise bad(f"preprocessing.feature_names must be a list of {n_features} strings")
+    labels = pre.get("class_labels")
+    if labels is not None and not (isinstance(labels, list) and all(
+            isinstance(v, (str, int, float, bool)) for v in labels)):
+        raise bad("preprocessing.class_labels must be a list of strings or numbers")
+    return pre
+
+
 def load(path):
-    """Load a model saved by :func:`save`; ``ModelFileError`` says what is wrong."""
+    """Load a model saved by :func:`save`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ModelFileError
+        (a ``ValueError``) for a file that is truncated, corrupted, of another
+        format version, hostile (object arrays, pickles, names outside lucidnet's
+        registries, oversized manifest) or inconsistent (shapes, non-finite
+        weights); the message says which.
+    """
     from .layers import LAYERS
     from .losses import LOSSES
     from .network import NeuralNetwork
@@ -174,23 +290,27 @@ def load(path):
         dtype = manifest["dtype"]
         if dtype not in ("float64", "float32"):
             raise bad(f"unsupported dtype {dtype!r}")
-        if manifest["loss"] not in LOSSES:
-            raise bad(f"unknown loss {manifest['loss']!r}")
+        if not isinstance(manifest["loss"], str) or manifest["loss"] not in LOSSES:
+            raise bad(f"unknown loss {manifest['loss']!r}; known: {', '.join(sorted(LOSSES))}")
         opt = manifest["optimizer"]
-        if opt["name"] not in OPTIMIZERS:
-            raise bad(f"unknown optimizer {opt['name']!r}")
+        if not isinstance(opt.get("name"), str) or opt["name"] not in OPTIMIZERS:
+            raise bad(f"unknown optimizer {opt.get('name')!r}; "
+                      f"known: {', '.join(sorted(OPTIMIZERS))}")
         layer_specs = manifest["layers"]
         if not isinstance(layer_specs, list) or not layer_specs:
             raise bad("the manifest lists no layers")
         layers = []
         for i, spec in enumerate(layer_specs):
-            if not isinstance(spec, dict) or spec.get("kind") not in LAYERS:
-                raise bad(f"layer {i}: unknown layer kind {spec.get('kind') if isinstance(spec, dict) else spec!r}")
+            kind = spec.get("kind") if isinstance(spec, dict) else spec
+            if not isinstance(kind, str) or kind not in LAYERS:
+                raise bad(f"layer {i}: unknown layer kind {kind!r}; "
+                          f"known: {', '.join(sorted(LAYERS))}")
             kwargs = {k: v for k, v in spec.items() if k != "kind"}
             try:
-                layers.append(LAYERS[spec["kind"]](**kwargs))
+                layers.append(LAYERS[kind](**kwargs))
             except (TypeError, ValueError) as exc:
-                raise bad(f"layer {i} ({spec['kind']}): {exc}") from None
+                raise bad(f"layer {i} ({kind}): {exc}") from None
+        _check_weights(bad, layers, arrays)
         seed = manifest.get("seed")
         loss_fn = LOSSES[manifest["loss"]]
         if manifest.get("loss_params"):  # e.g. huber's delta
@@ -201,31 +321,20 @@ def load(path):
         net.seed = seed
         for layer in layers:
             net.add(layer)
+        net.preprocessing = _check_preprocessing(bad, manifest.get("preprocessing"),
+                                                 net.n_features)
+        training = manifest.get("training") or {}
+        if not isinstance(training, dict):
+            raise bad("training must be a JSON object")
     except ModelFileError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise bad(f"invalid manifest ({type(exc).__name__}: {exc})") from None
 
-    expected = {f"param/{i}/{name}" for i, layer in enumerate(net.layers) for name in layer.params}
-    found = {name for name in arrays if name.startswith("param/")}
-    if expected != found:
-        missing, unexpected = sorted(expected - found), sorted(found - expected)
-        raise bad(f"parameter arrays do not match the layers (missing {missing}, "
-                  f"unexpected {unexpected})")
     for i, layer in enumerate(net.layers):
         for name, theta in layer.params.items():
-            value = arrays[f"param/{i}/{name}"]
-            if value.shape != theta.shape:
-                raise bad(f"layer {i} ({layer.name}) {name} has shape {value.shape}, "
-                          f"expected {theta.shape}")
-            if value.dtype.kind != "f":
-                raise bad(f"layer {i} ({layer.name}) {name} has dtype {value.dtype}, "
-                          "expected floating point")
-            if not np.isfinite(value).all():
-                raise bad(f"layer {i} ({layer.name}) {name} has non-finite values")
-            theta[...] = value
-    net.preprocessing = manifest.get("preprocessing") or {}
-    net.training_record = manifest.get("training") or {}
+            theta[...] = arrays[f"param/{i}/{name}"]
+    net.training_record = training
     net.train_state = manifest.get("train_state")
     net.state_arrays = {k[len("state/"):]: v for k, v in arrays.items() if k.startswith("state/")}
     return net
