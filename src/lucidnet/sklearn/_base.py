@@ -237,10 +237,19 @@ class BaseLucidMLP(BaseEstimator):
         else:
             _solvers.fit_stochastic(self, X, Y, sample_weight, random_state, incremental)
         _clear_caches(self.net_)
+        self.net_.preprocessing = self._preprocessing_record()
         if not all(np.isfinite(theta).all() for _, theta, _ in self.net_.parameters()):
             raise ValueError("Solver produced non-finite parameter weights. The input data "
                              "may contain large values and need to be preprocessed.")
         return self
+
+    def _preprocessing_record(self) -> dict:
+        """What ``net_.save(path)`` stores so that ``lucidnet predict/evaluate`` can
+        read CSV columns by name (and, for a classifier, print the class labels)."""
+        record = {"source": type(self).__name__}
+        if "feature_names_in_" in self.__dict__:
+            record["feature_names"] = [str(name) for name in self.feature_names_in_]
+        return record
 
     def _initialize(self):
         """Reset the training record, as scikit-learn does on a first pass."""

@@ -185,6 +185,14 @@ class LucidClassifier(ClassifierMixin, BaseLucidMLP):
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
+    def _preprocessing_record(self):
+        record = super()._preprocessing_record()
+        if self._label_binarizer.y_type_ in ("binary", "multiclass"):
+            # labels as JSON: NumPy scalars become plain numbers or strings
+            record["class_labels"] = [c.item() if hasattr(c, "item") else c
+                                      for c in self.classes_]
+        return record
+
     def _validation_score(self, X, Y, sample_weight):
         y_true = self._label_binarizer.inverse_transform(Y)
         P = self._forward(X, check_input=False)
