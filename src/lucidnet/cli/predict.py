@@ -2,13 +2,14 @@
 
 Points come from the command line (``--points 0.5,0.2 1,-0.3``) or from a
 CSV file (``--input points.csv``, one point per row, an optional header row).
-The output is CSV on stdout: the point's features, the predicted class and,
-for a classifier, the probabilities.
+The output is CSV on stdout (or ``--output FILE``): the point's features, the
+predicted class and, for a classifier, the probabilities.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import math
 import sys
 from pathlib import Path
@@ -30,6 +31,8 @@ def register(subparsers):
                         help="points as comma-separated feature values, e.g. 0.5,0.2 1,-0.3")
     source.add_argument("--input", type=Path, metavar="CSV",
                         help="CSV file with one point per row (a header row is skipped)")
+    parser.add_argument("--output", type=Path, metavar="CSV",
+                        help="write the predictions to this CSV file instead of stdout")
     parser.set_defaults(func=run)
     return parser
 
@@ -129,7 +132,10 @@ def run(args) -> int:
     A = net.predict_proba(Xp.T).T                                # (N, dL)
     labels = np.asarray(net.predict(Xp.T))
     names = names or [f"x{i}" for i in range(1, d0 + 1)]
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    if args.output is not None and not args.output.parent.is_dir():
+        raise CommandError(f"--output: no such folder {str(args.output.parent)!r}")
+    out = io.StringIO() if args.output is not None else sys.stdout
+    writer = csv.writer(out, lineterminator="\n")
     if net.is_classifier:
         classes = net.preprocessing.get("class_labels")
         if A.shape[1] == 1:                                       # P(class 1)
@@ -145,4 +151,9 @@ def run(args) -> int:
         writer.writerow([*names, *[f"y{k}" for k in range(1, A.shape[1] + 1)]])
         for x, y in zip(X, A):
             writer.writerow([*(f"{v:g}" for v in x), *(f"{v:.6g}" for v in y)])
+    if args.output is not None:  # whole file or nothing
+        from ..persistence import atomic_write
+
+        atomic_write(args.output, lambda fh: fh.write(out.getvalue().encode()))
+        print(f"wrote {len(X)} predictions to {args.output}", file=sys.stderr)
     return 0
