@@ -255,3 +255,28 @@ def test_reproducible_with_random_state(moons):
         warnings.simplefilter("ignore")
         c = LucidClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=8).fit(X, y)
     assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+
+
+def test_save_pipeline_as_model_file(tmp_path):
+    pd = pytest.importorskip("pandas")
+    from sklearn.decomposition import PCA
+
+    from lucidnet import load
+    from lucidnet.data import apply_preprocessing
+    from lucidnet.sklearn import save
+
+    X, y = load_iris(return_X_y=True)
+    frame = pd.DataFrame(X * [1, 10, 100, 1000], columns=["a", "b", "c", "d"])
+    model = make_pipeline(StandardScaler(), LucidClassifier(hidden_layer_sizes=(8,),
+                                                            solver="lbfgs", random_state=0))
+    model.fit(frame, np.array(["x", "y", "z"])[y])
+    save(model, tmp_path / "m.npz")
+    net = load(tmp_path / "m.npz")
+    assert net.preprocessing["feature_names"] == ["a", "b", "c", "d"]
+    assert net.preprocessing["class_labels"] == ["x", "y", "z"]
+    assert net.training_record["estimator"] == "LucidClassifier"
+    Xp = apply_preprocessing(net.preprocessing, frame.to_numpy())
+    np.testing.assert_allclose(net.forward(Xp.T).T, model.predict_proba(frame), atol=1e-12)
+    with pytest.raises(ValueError, match="StandardScaler only"):
+        save(make_pipeline(PCA(2), LucidClassifier(solver="lbfgs", max_iter=5)).fit(X, y),
+             tmp_path / "bad.npz")

@@ -12,8 +12,12 @@ Example
 >>> from sklearn.preprocessing import StandardScaler
 >>> from lucidnet.sklearn import LucidClassifier
 >>> model = make_pipeline(StandardScaler(), LucidClassifier(hidden_layer_sizes=(16,)))
+
+:func:`save` writes a fitted estimator, or such a scaler + estimator pipeline,
+as a lucidnet model file that ``lucidnet predict/evaluate/info/export`` read.
 """
 
 from ._estimators import LucidClassifier, LucidRegressor
+from ._io import save
 
-__all__ = ["LucidClassifier", "LucidRegressor"]
+__all__ = ["LucidClassifier", "LucidRegressor", "save"]

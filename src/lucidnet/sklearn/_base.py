@@ -238,6 +238,12 @@ class BaseLucidMLP(BaseEstimator):
             _solvers.fit_stochastic(self, X, Y, sample_weight, random_state, incremental)
         _clear_caches(self.net_)
         self.net_.preprocessing = self._preprocessing_record()
+        record = {"estimator": type(self).__name__, "solver": self.solver,
+                  "n_iter": int(self.n_iter_),
+                  "final_loss": float(self.loss_) if "loss_" in self.__dict__ else None}
+        if self.__dict__.get("best_validation_score_") is not None:
+            record["best_validation_score"] = float(self.best_validation_score_)
+        self.net_.training_record = record
         if not all(np.isfinite(theta).all() for _, theta, _ in self.net_.parameters()):
             raise ValueError("Solver produced non-finite parameter weights. The input data "
                              "may contain large values and need to be preprocessed.")
