@@ -155,7 +155,7 @@ class BaseLucidMLP(BaseEstimator):
         # The optimizer is replaced by the solver before training; alpha is
         # scikit-learn's L2 term, alpha/2 sum W**2 / n_samples, which is the core's l2.
         net = NeuralNetwork(layers, loss_fn=loss, rng=rng, dtype=dtype, l2=float(self.alpha))
-        _init_like_sklearn(net, logistic=activations[0] == "sigmoid")
+        _init_like_sklearn(net, logistic=self.activation in ("logistic", "sigmoid"))
         return net
 
     # ------------------------------------------------------------- attributes
