@@ -140,3 +140,14 @@ def test_bad_model_files_exit_2_with_one_line(run_cli, tmp_path, iris_files, com
 def test_evaluate_bad_target_exits_2(run_cli, iris_files, args, message):
     proc = run_cli("evaluate", "--model", "iris.npz", "--input", "iris.csv", *args)
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+
+
+def test_predict_multilabel_model_gives_one_column_per_label(run_cli, tmp_path):
+    net = NeuralNetwork([Input("x", 2), Dense("out", 3, activation="sigmoid")], seed=0)
+    net.layers[1].params["W"][...] = [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]
+    net.save(tmp_path / "ml.npz")
+    out = run_cli("predict", "--model", "ml.npz", "--points", "2,-2", check=True).stdout
+    header, row = out.strip().splitlines()
+    assert header == "x1,x2,label1,label2,label3,p1,p2,p3"
+    # sigmoid(2) = 0.880797, sigmoid(-2) = 0.119203, sigmoid(0) = 0.5
+    assert row == "2,-2,1,0,1,0.880797,0.119203,0.500000"

@@ -136,7 +136,14 @@ def run(args) -> int:
         raise CommandError(f"--output: no such folder {str(args.output.parent)!r}")
     out = io.StringIO() if args.output is not None else sys.stdout
     writer = csv.writer(out, lineterminator="\n")
-    if net.is_classifier:
+    multilabel = net.output_layer.activation.name == "sigmoid" and A.shape[1] > 1
+    if multilabel:  # one independent yes/no per output unit (e.g. a multi-label estimator)
+        writer.writerow([*names, *(f"label{k}" for k in range(1, A.shape[1] + 1)),
+                         *(f"p{k}" for k in range(1, A.shape[1] + 1))])
+        for x, p in zip(X, A):
+            writer.writerow([*(f"{v:g}" for v in x), *(int(q >= 0.5) for q in p),
+                             *(f"{q:.6f}" for q in p)])
+    elif net.is_classifier:
         classes = net.preprocessing.get("class_labels")
         if A.shape[1] == 1:                                       # P(class 1)
             header = ["prediction", f"p_{classes[1]}" if classes else "probability"]
