@@ -50,7 +50,8 @@ def test_grid_search_cv(moons):
     assert search.best_score_ > 0.9
 
 
-def test_cross_val_score_with_two_jobs(moons):
+def test_cross_val_score_with_two_jobs(moons, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # joblib's worker processes start in an existing folder
     X, y = moons
     scores = cross_val_score(LucidClassifier(hidden_layer_sizes=(16,), solver="lbfgs",
                                              random_state=0), X, y, cv=3, n_jobs=2)
