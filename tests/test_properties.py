@@ -96,6 +96,9 @@ def _targets_and_outputs(data, name, shape):
         A = data.draw(hnp.arrays(np.float64, shape, elements=prob))
         Y = data.draw(hnp.arrays(np.float64, shape, elements=prob))
         return Y, A
+    if name == "poisson":
+        # counts y >= 0 and positive outputs (an exp or softplus layer's)
+        return (data.draw(matrices(shape, 0.0, 1e100)), data.draw(matrices(shape, 1e-100, 1e100)))
     Y = data.draw(matrices(shape, -1e150, 1e150))
     A = data.draw(matrices(shape, -1e150, 1e150))
     return Y, A
@@ -126,8 +129,8 @@ def test_cost_from_logits_is_finite_and_matches_the_probability_form(name, data,
         Y[labels, np.arange(N)] = 1.0
     elif name == "bce":
         Y = data.draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])))
-    else:
-        Y = data.draw(matrices(shape, -1e3, 1e3))
+    else:  # poisson needs counts y >= 0
+        Y = data.draw(matrices(shape, 0.0 if name == "poisson" else -1e3, 1e3))
     Z = data.draw(matrices(shape, -1e100, 1e100))
     J = loss.cost_from_logits(Y, Z)
     assert np.isfinite(J) and J >= 0

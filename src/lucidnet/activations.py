@@ -201,16 +201,24 @@ class Softplus(Activation):
         return sigmoid(Z)
 
 
+def exp_clipped(Z):
+    """``exp(min(z, c))`` with ``c`` half the largest finite exponent (about 354 in
+    float64, 43 in float32): ``A`` stays finite, and so do products of ``A`` with a
+    gradient of comparable size (``A * dA`` in backward).  A log-link output
+    beyond ``e**354`` is meaningless anyway."""
+    return np.exp(np.minimum(Z, 0.5 * _exp_limit(Z.dtype)))
+
+
 class Exp(Activation):
     """``exp(z)``, derivative ``A``: the output of a Poisson regression (log link).
 
-    ``z`` is clipped to the largest value with a finite exp, so it never overflows.
+    ``z`` is clipped first (see :func:`exp_clipped`), so it never overflows.
     """
 
     name = "exp"
 
     def forward(self, Z):
-        return np.exp(np.minimum(Z, _exp_limit(Z.dtype)))
+        return exp_clipped(Z)
 
     def derivative(self, Z, A):
         return A

@@ -226,16 +226,19 @@ class Poisson(Loss):
 
     def loss(self, Y, A):
         A = np.maximum(A, np.finfo(A.dtype).tiny)   # an underflowed exp is not 0
-        return self._ylogy(Y) - Y * np.log(A) - Y + A
+        # log(y / a) from the ratio, not log y - log a: no cancellation when y ~ a;
+        # the deviance is >= 0, so rounding below 0 is clipped away
+        tiny = np.finfo(A.dtype).tiny  # a ratio that underflows: y << a, y log(y/a) ~ 0
+        L = Y * np.log(np.maximum(np.where(Y > 0, Y, 1.0) / A, tiny)) - Y + A
+        return np.maximum(L, 0.0, out=L)
 
     def grad(self, Y, A):
         return 1.0 - Y / np.maximum(A, np.finfo(A.dtype).tiny)
 
     def cost_from_logits(self, Y, Z, weights=None):
-        from .activations import _exp_limit
+        from .activations import exp_clipped
 
-        expZ = np.exp(np.minimum(Z, _exp_limit(Z.dtype)))
-        return _reduce(self._ylogy(Y) - Y * Z - Y + expZ, weights)
+        return _reduce(self._ylogy(Y) - Y * Z - Y + exp_clipped(Z), weights)
 
 
 LOSSES: dict[str, Loss] = {
