@@ -201,12 +201,18 @@ class Softplus(Activation):
         return sigmoid(Z)
 
 
-def exp_clipped(Z):
+def _exp_limit(dtype) -> float:
+    """Largest x with exp(x) finite in ``dtype`` (about 709 for float64, 88 for float32)."""
+    return float(np.log(np.finfo(dtype).max)) - 1.0
+
+
+def exp_clipped(Z, out=None):
     """``exp(min(z, c))`` with ``c`` half the largest finite exponent (about 354 in
     float64, 43 in float32): ``A`` stays finite, and so do products of ``A`` with a
     gradient of comparable size (``A * dA`` in backward).  A log-link output
     beyond ``e**354`` is meaningless anyway."""
-    return np.exp(np.minimum(Z, 0.5 * _exp_limit(Z.dtype)))
+    out = np.minimum(Z, 0.5 * _exp_limit(Z.dtype), out=out)
+    return np.exp(out, out=out)
 
 
 class Exp(Activation):
@@ -217,8 +223,8 @@ class Exp(Activation):
 
     name = "exp"
 
-    def forward(self, Z):
-        return exp_clipped(Z)
+    def forward(self, Z, out=None):
+        return exp_clipped(Z, out)
 
     def derivative(self, Z, A):
         return A
