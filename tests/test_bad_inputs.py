@@ -200,3 +200,17 @@ def test_shared_checks_messages(call, words):
         call()
     for word in words:
         assert word in str(info.value)
+
+
+def test_model_file_whose_layer_sizes_do_not_chain_is_refused(tmp_path):
+    from lucidnet import ModelFileError, load
+
+    path = tmp_path / "model.npz"
+    _net().save(path)
+    with np.load(path) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    arrays["param/2/W"] = np.zeros((1, 5))  # the hidden layer has 3 units, not 5
+    np.savez(path, **arrays)
+    with pytest.raises(ModelFileError, match=r"layer 2 \(out\) W has shape \(1, 5\), "
+                                             r"expected \(1, 3\)"):
+        load(path)
