@@ -186,7 +186,7 @@ def test_object_array_of_numbers_is_accepted():
 
 
 @pytest.mark.parametrize("call,words", [
-    (lambda: checks.check_two_classes([1, 1, 1]), ["at least 2 classes", "only class 1"]),
+    (lambda: checks.check_two_classes([1, 1, 1]), ["at least 2 classes", "one class (1)"]),
     (lambda: checks.check_two_classes([], "stratification"), ["stratification", "no labels"]),
     (lambda: checks.check_min_examples(1, 2, "a validation split"),
      ["a validation split needs at least 2 examples, got 1"]),

@@ -25,6 +25,7 @@ def _ro(a):
 RNG = np.random.default_rng(0)
 X_OK = _ro(RNG.normal(size=(20, 2)))
 Y_OK = _ro((X_OK[:, 0] > 0).astype(int))
+BOTH_CLASSES = [int(np.argmax(Y_OK == 0)), int(np.argmax(Y_OK == 1))]  # two rows, two classes
 
 
 def _with(a, index, value, dtype=float):
@@ -68,8 +69,13 @@ CASES = [
     ("batch_size 0", lambda: _clf(batch_size=0).fit(X_OK, Y_OK), ["batch_size"]),
     ("unknown activation", lambda: _clf(activation="nope").fit(X_OK, Y_OK), ["activation"]),
     ("unknown solver", lambda: _clf(solver="nope").fit(X_OK, Y_OK), ["solver"]),
-    ("validation set of 2 examples", lambda: _clf(early_stopping=True).fit(X_OK[:2], Y_OK[:2]),
-     ["validation set is too small"]),
+    ("a single class", lambda: _clf().fit(X_OK, np.zeros(20, int)),
+     ["LucidClassifier needs at least 2 classes", "one class (0)"]),
+    ("a single class, as text", lambda: _clf().fit(X_OK, np.array(["a"] * 20)),
+     ["at least 2 classes", "one class ('a')"]),
+    ("stratified validation split, one example per class",
+     lambda: _clf(early_stopping=True).fit(X_OK[BOTH_CLASSES], Y_OK[BOTH_CLASSES]),
+     ["only 1 member"]),
 ]
 
 

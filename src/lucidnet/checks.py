@@ -14,7 +14,7 @@ complex numbers             ``X must be real, got complex values``
 NaN or infinity             ``X contains NaN at row 3, column 1``
 wrong shape / feature count ``X has 3 features but the network expects 2``
 no data                     ``X is empty (no examples)``
-too few examples / classes  ``a validation split needs at least 2 examples``
+too few examples / classes  ``a classifier needs at least 2 classes in y, got one class (0)``
 labels vs output layer      ``class labels must be integers in [0, 2] ...``
 hyperparameters             ``epochs must be a positive integer, got 0``
 ==========================  =================================================
@@ -206,6 +206,6 @@ def check_two_classes(y, what: str = "a classifier") -> np.ndarray:
     """The distinct labels of ``y``; ``ValueError`` if there is only one class."""
     classes = np.unique(np.asarray(y))
     if classes.size < 2:
-        found = f"only class {_py(classes[0])!r}" if classes.size else "no labels"
+        found = f"one class ({_py(classes[0])!r})" if classes.size else "no labels"
         raise ValueError(f"{what} needs at least 2 classes in y, got {found}")
     return classes

@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from .. import checks
 from ._base import STOCHASTIC_SOLVERS, BaseLucidMLP, _dense
 
 __all__ = ["LucidClassifier", "LucidRegressor"]
@@ -155,6 +156,8 @@ class LucidClassifier(ClassifierMixin, BaseLucidMLP):
             self._label_binarizer = LabelBinarizer()
             self._label_binarizer.fit(y)
             self.classes_ = self._label_binarizer.classes_
+            if self._label_binarizer.y_type_ in ("binary", "multiclass"):
+                checks.check_two_classes(y, type(self).__name__)  # one class: nothing to learn
         else:
             classes = unique_labels(y)
             if self.warm_start:
