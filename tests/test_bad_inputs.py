@@ -211,6 +211,8 @@ def test_model_file_whose_layer_sizes_do_not_chain_is_refused(tmp_path):
         arrays = {name: archive[name] for name in archive.files}
     arrays["param/2/W"] = np.zeros((1, 5))  # the hidden layer has 3 units, not 5
     np.savez(path, **arrays)
-    with pytest.raises(ModelFileError, match=r"layer 2 \(out\) W has shape \(1, 5\), "
-                                             r"expected \(1, 3\)"):
+    with pytest.raises(ModelFileError) as info:
         load(path)
+    message = str(info.value)
+    assert "param/2/W" in message or "layer 2" in message, message
+    assert "(1, 5)" in message and "(1, 3)" in message, message
