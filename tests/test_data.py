@@ -116,6 +116,16 @@ def test_standardizer_and_preprocessing():
     assert decode_labels({}, np.array([1, 0])) == [1, 0]
 
 
+def test_standardizer_survives_huge_values():
+    # Deviations of 1.5e154 square to beyond float64 (1.8e308); mean and std by hand.
+    X = np.array([[3e154, 1.0], [0.0, 3.0]])
+    stats = fit_standardizer(X)
+    np.testing.assert_allclose(stats["mean"], [1.5e154, 2.0], rtol=1e-12)
+    np.testing.assert_allclose(stats["scale"], [1.5e154, 1.0], rtol=1e-12)
+    np.testing.assert_allclose(apply_preprocessing({"standardize": stats}, X),
+                               [[1.0, -1.0], [-1.0, 1.0]], rtol=1e-12)
+
+
 # ------------------------------------------------------------------ CSV
 def _write(tmp_path, text, name="data.csv"):
     path = tmp_path / name

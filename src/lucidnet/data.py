@@ -79,8 +79,12 @@ class Dataset:
 def fit_standardizer(X) -> dict:
     """Column means and standard deviations of ``X`` ``(N, d)`` (1 where a column is constant)."""
     X = np.asarray(X, dtype=float)
-    mean = X.mean(axis=0)
-    scale = X.std(axis=0)
+    # Statistics of X / m times m, with m each column's largest magnitude: the
+    # squares inside std would overflow for values beyond about 1e154.
+    m = np.abs(X).max(axis=0)
+    m[~(m > 0)] = 1.0
+    mean = (X / m).mean(axis=0) * m
+    scale = (X / m).std(axis=0) * m
     scale[scale < 1e-12] = 1.0  # a constant feature stays 0 instead of dividing by 0
     return {"mean": mean.tolist(), "scale": scale.tolist()}
 
