@@ -167,3 +167,14 @@ def test_reference_run_from_the_command_line(run_cli, tmp_path):
     assert metrics["final_cost"] < 0.10 and metrics["accuracy"] >= 0.97
     logged = [line for line in proc.stdout.splitlines() if line.startswith("Epoch: ")]
     assert len(logged) == 20
+
+
+def test_predict_into_a_closed_pipe_is_quiet(run_cli, tmp_path):
+    """``lucidnet predict ... | head -1``: no BrokenPipeError traceback."""
+    run_cli("train", *SHORT, "--quiet", "--no-plots", "--out", "m", check=True)
+    points = " ".join(f"{i / 100},0.1" for i in range(-3000, 3000))
+    env_py = f"PYTHONPATH={SRC} {sys.executable} -m lucidnet"
+    proc = subprocess.run(f"{env_py} predict --model m/model.npz --points {points} | head -1",
+                          shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.stdout == "x1,x2,prediction,probability\n"
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr

@@ -97,3 +97,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"lucidnet {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``lucidnet predict ... | head``): not an error of
+        # ours.  Point stdout at devnull so the interpreter's final flush is quiet.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
