@@ -17,6 +17,8 @@ anyone writing a new test.  Users register their own with
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import Callable
 
 import numpy as np
@@ -63,10 +65,19 @@ class Activation:
     no longer needs, offered so that training can reuse the same memory every
     step (no allocation, no page faults on large batches).  It is a hint:
     the methods return the result, which may be another array (the identity
-    returns ``Z`` itself).  ``out`` is never one of the inputs.
+    returns ``Z`` itself).  ``out`` is never one of the inputs.  A subclass
+    may leave ``out`` out of its signatures (``forward(self, Z)``, as in the
+    text): it is then never offered one.
     """
 
     name: str = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for method in ("forward", "backward"):
+            fn = cls.__dict__.get(method)
+            if fn is not None and "out" not in inspect.signature(fn).parameters:
+                setattr(cls, method, _without_out(fn))
 
     def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
@@ -85,6 +96,16 @@ class Activation:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _without_out(fn):
+    """Wrap a subclass's ``forward``/``backward`` written without ``out`` (the hint is dropped)."""
+
+    @functools.wraps(fn)
+    def method(self, *args, out=None):
+        return fn(self, *args)
+
+    return method
 
 
 def _into(result: np.ndarray, out: np.ndarray | None) -> np.ndarray:
