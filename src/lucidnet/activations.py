@@ -71,6 +71,7 @@ class Activation:
     """
 
     name: str = ""
+    elementwise = True  # A[k, n] depends on Z[k, n] alone (softmax: False)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -277,6 +278,7 @@ class Softmax(Activation):
     """
 
     name = "softmax"
+    elementwise = False
 
     def forward(self, Z, out=None):
         E = np.subtract(Z, Z.max(axis=0, keepdims=True), out=out)

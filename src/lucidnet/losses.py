@@ -103,8 +103,13 @@ class Loss:
         """
         return _reduce(self.loss(Y, A), weights)
 
-    def cost_from_logits(self, Y, Z, weights=None) -> float:  # pragma: no cover
+    def loss_from_logits(self, Y, Z):  # pragma: no cover - canonical only
+        """The element-wise loss computed from the output pre-activation ``Z[L]``."""
         raise NotImplementedError
+
+    def cost_from_logits(self, Y, Z, weights=None) -> float:
+        """``J`` from the logits ``Z[L]`` (the fused pairs): finite for any finite ``Z``."""
+        return _reduce(self.loss_from_logits(Y, Z), weights)
 
     def get_config(self) -> dict:
         """Parameters of the loss (the model file stores them), e.g. huber's delta."""
@@ -132,8 +137,8 @@ class BinaryCrossEntropy(Loss):
         A = np.clip(A, *_probability_bounds(A.dtype, self.eps))
         return (A - Y) / (A * (1.0 - A))
 
-    def cost_from_logits(self, Y, Z, weights=None):
-        return _reduce(_log_sigmoid_neg(Z) - Y * Z, weights)
+    def loss_from_logits(self, Y, Z):
+        return _log_sigmoid_neg(Z) - Y * Z
 
 
 class CategoricalCrossEntropy(Loss):
@@ -152,10 +157,10 @@ class CategoricalCrossEntropy(Loss):
     def grad(self, Y, A):
         return -Y / np.clip(A, _probability_bounds(A.dtype, self.eps)[0], 1.0)
 
-    def cost_from_logits(self, Y, Z, weights=None):
+    def loss_from_logits(self, Y, Z):
         # -sum_k y_k log softmax(z)_k; summing the product (not lse - y.z)
         # avoids cancelling two numbers of size |z| when the logits are huge.
-        return _reduce(-(Y * log_softmax(Z)), weights)
+        return -(Y * log_softmax(Z))
 
 
 class MeanSquaredError(Loss):
@@ -175,8 +180,8 @@ class MeanSquaredError(Loss):
     def grad(self, Y, A):
         return A - Y
 
-    def cost_from_logits(self, Y, Z, weights=None):
-        return self.cost(Y, Z, weights)
+    def loss_from_logits(self, Y, Z):
+        return self.loss(Y, Z)  # the identity output: A = Z
 
 
 class MeanAbsoluteError(Loss):
@@ -235,10 +240,10 @@ class Poisson(Loss):
     def grad(self, Y, A):
         return 1.0 - Y / np.maximum(A, np.finfo(A.dtype).tiny)
 
-    def cost_from_logits(self, Y, Z, weights=None):
+    def loss_from_logits(self, Y, Z):
         from .activations import exp_clipped
 
-        return _reduce(self._ylogy(Y) - Y * Z - Y + exp_clipped(Z), weights)
+        return self._ylogy(Y) - Y * Z - Y + exp_clipped(Z)
 
 
 LOSSES: dict[str, Loss] = {

@@ -401,8 +401,10 @@ class NeuralNetwork:
         layer_idx : int
             Position in ``self.layers`` (the input layer is 0).
         param : {"W", "b"}
-        method : {"entries", "directional"}
-            Every entry (the text's check) or one random direction.
+        method : {"entries", "entries_loop", "directional"}
+            Every entry (the text's check, with many perturbations per batched
+            pass), the same with the text's loop of two passes per entry (the
+            readable reference), or one random direction.
 
         Returns
         -------
@@ -457,14 +459,18 @@ class NeuralNetwork:
                 kw = dict(eps=eps, tol=tol, abs_tol=abs_tol, layer_idx=idx,
                           layer_name=layer.name, param=param)
                 grad = layer.grads[param].copy()
-                if method == "entries":
+                if method == "entries":  # batched: the numbers of entries_loop, faster
+                    reports.append(gradcheck.check_entries_batched(
+                        self, X, Y, idx, param, eps=eps, tol=tol, abs_tol=abs_tol))
+                elif method == "entries_loop":  # the text's loop, kept as the reference
                     reports.append(gradcheck.check_entries(objective, layer.params[param],
                                                            grad, **kw))
                 elif method == "directional":
                     reports.append(gradcheck.check_direction(objective, layer.params[param],
                                                              grad, rng, **kw))
                 else:
-                    raise ValueError(f"method must be 'entries' or 'directional', got {method!r}")
+                    raise ValueError("method must be 'entries', 'entries_loop' or "
+                                     f"'directional', got {method!r}")
         finally:
             for layer in dropouts:
                 layer.fixed_mask = False
