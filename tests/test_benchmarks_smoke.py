@@ -36,14 +36,11 @@ def _run(tmp_path, *args):
 def test_every_workload_runs_at_quick_size(tmp_path):
     chart = tmp_path / "ratios.png"
     md = tmp_path / "results.md"
-    proc, res = _run(tmp_path, "--workloads", "R,S,M,G", "--dtypes", "float32",
+    proc, res = _run(tmp_path, "--workloads", "R,S,M,G", "--dtypes", "float32", "--no-torch",
                      "--memory-workloads", "S", "--chart", str(chart), "--markdown", str(md))
     impls = {(r["workload"], r["dtype"], r["impl"]) for r in res["rows"]}
     for workload in "RSM":
-        for dtype in ("float32",):
-            assert (workload, dtype, "lucidnet") in impls
-            assert (workload, dtype, "sklearn") in impls
-            assert ((workload, dtype, "torch") in impls) == HAS_TORCH
+        assert {(workload, "float32", "lucidnet"), (workload, "float32", "sklearn")} <= impls
     g = res["G"]
     assert g["t_step_s"] > 0 and g["directional_in_steps"] > 0
     assert {"t_entries_s", "t_entries_loop_s", "R_float64_overhead_pct"} <= set(g)
@@ -53,8 +50,21 @@ def test_every_workload_runs_at_quick_size(tmp_path):
     text = md.read_text()
     for heading in ("### R:", "### S:", "### M:", "### G:", "### Peak memory"):
         assert heading in text
-    if not HAS_TORCH:
-        assert "skipping the PyTorch columns" in proc.stdout
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed (optional extra 'bench')")
+def test_the_pytorch_peers_run(tmp_path):
+    """Both thread settings, every workload's PyTorch code path, one dtype, tiny sizes."""
+    proc, res = _run(tmp_path, "--workloads", "R,S,M", "--dtypes", "float32", "--no-sklearn",
+                     "--no-memory")
+    impls = {(r["workload"], r["impl"]) for r in res["rows"]}
+    for workload in "RSM":
+        assert {(workload, "torch"), (workload, "torch-1t")} <= impls
+    lucid = next(r for r in res["rows"] if r["workload"] == "R" and r["impl"] == "lucidnet")
+    torch_r = next(r for r in res["rows"] if r["workload"] == "R" and r["impl"] == "torch")
+    # the same initial weights and updates: the same final cost
+    assert torch_r["final_cost"] == pytest.approx(lucid["final_cost"], rel=1e-4)
+    assert lucid["vs_torch_best"] > 0
 
 
 def test_without_torch_the_peers_are_skipped_with_a_message(tmp_path):
