@@ -78,11 +78,12 @@ class Threads:
 # ---------------------------------------------------------------- R, S, M
 
 
-def bench_workload(workload, dtype, impls, sz, repeats, torch):
+def bench_workload(workload, dtype, impls, sz, repeats, torch, warmup=True):
     """Interleaved repeats of every implementation; one row per implementation."""
     times = {impl: [] for impl in impls}
     metrics = {impl: [] for impl in impls}
-    for rep in range(repeats + 1):  # repeat 0 is a warm-up (imports, caches), not counted
+    first = 0 if warmup else 1
+    for rep in range(first, repeats + 1):  # repeat 0 is a warm-up (imports, caches), not counted
         for impl in impls:
             run, evaluate = wl.make(impl, workload, dtype, sz, torch=torch, seed=rep)
             with Threads(torch if impl.startswith("torch") else None, impl):
@@ -371,6 +372,7 @@ def main(argv=None):
     p.add_argument("--workloads", default="R,S,M,G")
     p.add_argument("--dtypes", default="float64,float32")
     p.add_argument("--repeats", type=int, default=None, help="default 5 (S: 3); quick: 1")
+    p.add_argument("--s-repeats", type=int, default=None, help="repeats of S (default 3)")
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--no-sklearn", action="store_true")
     p.add_argument("--no-memory", action="store_true")
@@ -409,9 +411,11 @@ def main(argv=None):
         for dtype in dtypes:
             if workload == "S" and dtype not in peaks:
                 peaks[dtype] = common.matmul_peak(dtype, n=256 if args.quick else 2048)
-            reps = repeats if workload != "S" else (args.repeats or (1 if args.quick else 3))
+            reps = repeats if workload != "S" else (args.s_repeats or (1 if args.quick else 3))
             print(f"[{workload} {dtype}] {reps} repeats of {', '.join(impls)} ...", flush=True)
-            results["rows"] += bench_workload(workload, dtype, impls, sz, reps, torch)
+            # S is long enough to need no warm-up repeat (its first epoch warms up)
+            results["rows"] += bench_workload(workload, dtype, impls, sz, reps, torch,
+                                              warmup=workload != "S")
     annotate(results["rows"], sz, peaks)
     if "G" in workloads:
         print("[G] gradient checks ...", flush=True)
