@@ -44,12 +44,15 @@ class ProgressBar(Callback):
 
     def on_epoch_end(self, info: EpochInfo):
         self.bar.update(1)
-        if self.print_every and info.epoch % self.print_every == 0:
-            self.bar.write(f"Epoch: {info.epoch} Cost {info.cost:.6f}")
         now = time.monotonic()
-        if self.show_bar and now - self._last >= self.refresh:
+        # A cost already computed this epoch (a log line) is shown for free;
+        # otherwise one is computed at most every `refresh` seconds.
+        fresh = info.cost_if_known is not None
+        if self.show_bar and (fresh or now - self._last >= self.refresh):
             self._last = now
             self.bar.set_postfix(cost=f"{info.cost:.4f}", refresh=False)
+        if self.print_every and info.epoch % self.print_every == 0:
+            self.bar.write(f"Epoch: {info.epoch} Cost {info.cost:.6f}")  # redraws the bar
 
     def on_train_end(self, net):
         if self.bar is not None:
