@@ -35,6 +35,14 @@ def weights_are_finite(net: NeuralNetwork) -> bool:
     return all(np.isfinite(theta).all() for _, theta, _ in net.parameters())
 
 
+def _copy_into(saved: np.ndarray | None, buf: np.ndarray) -> np.ndarray:
+    """``buf`` copied into ``saved`` when it fits (no allocation per epoch), else a new copy."""
+    if saved is None or saved.shape != buf.shape or saved.dtype != buf.dtype:
+        return buf.copy()
+    np.copyto(saved, buf)
+    return saved
+
+
 class DivergenceGuard:
     """Snapshots at epoch starts; restore and explain on the first non-finite value.
 
@@ -62,9 +70,11 @@ class DivergenceGuard:
         for saved, theta in zip(weights, self._params):
             np.copyto(saved, theta)
         opt = self.net.optimizer
-        return {"epoch": epoch, "weights": weights, "t": opt.t,
-                "state": {key: {name: buf.copy() for name, buf in slot.items()}
-                          for key, slot in opt.state.items()}}
+        old_state = reuse["state"] if reuse else {}
+        state = {key: {name: _copy_into(old_state.get(key, {}).get(name), buf)
+                       for name, buf in slot.items()}
+                 for key, slot in opt.state.items()}
+        return {"epoch": epoch, "weights": weights, "t": opt.t, "state": state}
 
     def snapshot(self, epoch: int) -> None:
         """Copy the weights and optimizer state as they are before ``epoch``."""
@@ -90,7 +100,9 @@ class DivergenceGuard:
             np.copyto(theta, saved)
         opt = self.net.optimizer
         opt.state.clear()
-        opt.state.update(snap["state"])
+        # Copies: the snapshot's buffers are reused by later snapshots.
+        opt.state.update({key: {name: buf.copy() for name, buf in slot.items()}
+                          for key, slot in snap["state"].items()})
         opt.t = snap["t"]
 
     def _cost(self, X, Y) -> float:
