@@ -253,3 +253,68 @@ def test_numpy_numbers_are_accepted(value):
 def test_booleans_and_non_numbers_are_refused(value):
     with pytest.raises(ValueError, match=r"^momentum "):
         OPTIMIZERS["momentum"](lr=0.1, momentum=value)
+
+
+# ------------------------------------------------------------------ state buffers
+STATEFUL = sorted(name for name, cls in OPTIMIZERS.items() if cls.buffers)
+
+
+@pytest.mark.parametrize("name", STATEFUL)
+def test_state_buffers_are_updated_in_place(name):
+    """A step allocates no new state: every state array keeps its identity (and
+    its memory) from step to step, and holds the values the update computed."""
+    opt = OPTIMIZERS[name](lr=0.05)
+    W, b = two_steps(opt, steps=1)
+    before = {(key, n): buf for key, slot in opt.state.items() for n, buf in slot.items()}
+    assert set(before) == {(key, n) for key in ("1.W", "1.b") for n in opt.buffers}
+    for _ in range(3):
+        opt.step([("1.W", W, cW * W + dW), ("1.b", b, cb * b + db)])
+    after = {(key, n): buf for key, slot in opt.state.items() for n, buf in slot.items()}
+    assert after.keys() == before.keys()
+    assert all(after[k] is before[k] for k in before)
+    assert all(np.isfinite(buf).all() and np.any(buf != 0) for buf in after.values())
+
+
+@pytest.mark.parametrize("name", STATEFUL)
+def test_state_put_back_from_outside_is_used(name):
+    """Replacing ``state`` (a checkpoint resumed, a divergence snapshot put back,
+    ``state.clear()``) is what the next step continues from."""
+    kwargs = REFERENCE[(name, "default")][0]
+    reference = OPTIMIZERS[name](**kwargs)
+    W_ref, b_ref = two_steps(reference)
+
+    opt = OPTIMIZERS[name](**kwargs)
+    W, b = two_steps(opt, steps=1)
+    saved = {key: {n: buf.copy() for n, buf in slot.items()} for key, slot in opt.state.items()}
+    opt.step([("1.W", W, np.full_like(W, 1e3)), ("1.b", b, np.full_like(b, -1e3))])  # spoil it
+    opt.state.clear()
+    opt.state.update(saved)
+    opt.t = 1
+    W[...], b[...] = two_steps(OPTIMIZERS[name](**kwargs), steps=1)
+    opt.step([("1.W", W, cW * W + dW), ("1.b", b, cb * b + db)])
+    np.testing.assert_array_equal(W, W_ref)
+    np.testing.assert_array_equal(b, b_ref)
+
+    opt.state.clear()  # a fresh start: zero state
+    opt.t = 0
+    W[...], b[...] = W0, b0
+    W, b = two_steps(opt)
+    np.testing.assert_array_equal(W, W_ref)
+    np.testing.assert_array_equal(b, b_ref)
+
+
+@pytest.mark.parametrize("name", STATEFUL)
+def test_a_copied_optimizer_continues_on_its_own(name):
+    import copy
+
+    kwargs = REFERENCE[(name, "default")][0]
+    opt = OPTIMIZERS[name](**kwargs)
+    W, b = two_steps(opt, steps=1)
+    clone = copy.deepcopy(opt)
+    W2, b2 = W.copy(), b.copy()
+    for o, (w, bb) in ((opt, (W, b)), (clone, (W2, b2))):
+        o.step([("1.W", w, cW * w + dW), ("1.b", bb, cb * bb + db)])
+    np.testing.assert_array_equal(W, W2)
+    np.testing.assert_array_equal(b, b2)
+    assert all(clone.state[k][n] is not opt.state[k][n] for k in opt.state for n in opt.buffers)
+    np.testing.assert_allclose(W, REFERENCE[(name, "default")][2], rtol=1e-12, atol=1e-15)

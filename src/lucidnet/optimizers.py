@@ -11,6 +11,8 @@ that it can serve as an independent reference in the tests.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "RMSProp", "Adam", "AdamW",
@@ -38,30 +40,64 @@ def _unit_interval(name, value):
 
 
 class Optimizer:
-    """Base class: validates ``lr`` and keeps ``state[key]`` per parameter."""
+    """Base class: validates ``lr`` and keeps ``state[key]`` per parameter.
+
+    A stateless optimizer (SGD) overrides :meth:`update`, called once per
+    parameter.  One with per-parameter state lists the state's names in
+    ``buffers`` (e.g. ``("m", "v")``) and overrides :meth:`update_flat`
+    instead, which updates *every* parameter at once: the state arrays of
+    all parameters live side by side in one flat array per name (``state[key][name]``
+    is a view into it), so a step costs a dozen NumPy calls whatever the
+    number of parameter tensors.  On small networks and mini-batches
+    NumPy's per-call overhead, not the arithmetic, is what an update costs.
+    """
 
     name = ""
     default_lr = 0.01
+    buffers: tuple[str, ...] = ()  # names of the per-parameter state arrays
 
     def __init__(self, lr: float | None = None):
         self.lr = _positive("lr", self.default_lr if lr is None else lr)
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self.t = 0  # number of steps taken
+        self._flat = None
 
     def step(self, params) -> None:
         """Apply one update to every ``(key, theta, g)`` triple."""
         self.t += 1
-        for key, theta, g in params:
-            self.update(key, theta, g)
+        if not self.buffers:
+            for key, theta, g in params:
+                self.update(key, theta, g)
+            return
+        params = list(params)
+        flat = self._flat
+        if flat is None or not flat.matches(params, self.state):
+            flat = self._flat = _FlatState(params, self.state, self.buffers)
+        g = flat.gather(params)
+        self.update_flat(flat.arrays, g, flat.d)
+        self.apply(flat, params)
 
     def update(self, key: str, theta: np.ndarray, g: np.ndarray) -> None:
+        """Update one parameter ``theta`` in place from its gradient ``g``."""
         raise NotImplementedError
 
-    def _buffer(self, key, name, like):
-        slot = self.state.setdefault(key, {})
-        if name not in slot:
-            slot[name] = np.zeros_like(like)
-        return slot[name]
+    def update_flat(self, state: dict[str, np.ndarray], g: np.ndarray, d: np.ndarray) -> None:
+        """Update the flat ``state`` arrays from the flat gradient ``g`` and write
+        the step into ``d``: every parameter then becomes ``theta - d``."""
+        raise NotImplementedError
+
+    def apply(self, flat: "_FlatState", params) -> None:
+        for (_, theta, _), d in zip(params, flat.d_views):
+            theta -= d
+
+    def __getstate__(self):
+        # A copy (copy.deepcopy, NeuralNetwork.astype) rebuilds its flat arrays
+        # from its own copy of ``state`` at its first step.
+        return {k: v for k, v in self.__dict__.items() if k != "_flat"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._flat = None
 
     def get_config(self) -> dict:
         """Hyperparameters, as stored in a model file and passed back to ``__init__``."""
@@ -70,6 +106,64 @@ class Optimizer:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+class _FlatState:
+    """The state arrays of every parameter in one flat array per buffer name.
+
+    ``state[key][name]`` is a view (of the parameter's shape) into
+    ``arrays[name]``; ``g`` collects the gradients and ``d`` holds the step.
+    Built at the first step, and again whenever the parameters or the
+    ``state`` dict no longer match (a checkpoint or a divergence snapshot
+    put back, ``state.clear()``): existing state arrays are copied in,
+    missing ones start at zero.
+    """
+
+    def __init__(self, params, state: dict, names: tuple[str, ...]):
+        dtype = np.result_type(*[theta for _, theta, _ in params])
+        sizes = [theta.size for _, theta, _ in params]
+        bounds = np.cumsum([0] + sizes)
+        self.names, self.dtype = names, dtype
+        self.keys = [key for key, _, _ in params]
+        self.shapes = [theta.shape for _, theta, _ in params]
+        self.arrays = {name: np.zeros(bounds[-1], dtype) for name in names}
+        self.g, self.d = np.empty(bounds[-1], dtype), np.empty(bounds[-1], dtype)
+
+        def views(flat):
+            return [flat[a:b].reshape(shape)
+                    for a, b, shape in zip(bounds[:-1], bounds[1:], self.shapes)]
+
+        self.g_views, self.d_views = views(self.g), views(self.d)
+        self.slots, self.state_views = [], []
+        for i, key in enumerate(self.keys):
+            slot = state.setdefault(key, {})
+            for name in names:
+                view = views(self.arrays[name])[i]
+                old = slot.get(name)
+                if old is not None and old.shape == view.shape:
+                    np.copyto(view, old)
+                slot[name] = view
+            self.slots.append(slot)
+            self.state_views.append([slot[name] for name in names])
+
+    def matches(self, params, state: dict) -> bool:
+        """True while the parameters and every ``state[key][name]`` are those it was built for."""
+        if len(params) != len(self.keys):
+            return False
+        for (key, theta, _), k, shape, slot, views in zip(params, self.keys, self.shapes,
+                                                          self.slots, self.state_views):
+            if key != k or theta.shape != shape or state.get(key) is not slot:
+                return False
+            for name, view in zip(self.names, views):
+                if slot.get(name) is not view:
+                    return False
+        return True
+
+    def gather(self, params) -> np.ndarray:
+        """Copy every gradient into the flat ``g``; return it."""
+        for (_, _, g), view in zip(params, self.g_views):
+            np.copyto(view, g)
+        return self.g
 
 
 class SGD(Optimizer):
@@ -89,16 +183,17 @@ class Momentum(Optimizer):
     """
 
     name = "momentum"
+    buffers = ("v",)
 
     def __init__(self, lr=None, momentum: float = 0.9):
         super().__init__(lr)
         self.momentum = _unit_interval("momentum", momentum)
 
-    def update(self, key, theta, g):
-        v = self._buffer(key, "v", theta)
-        v *= self.momentum
+    def update_flat(self, state, g, d):
+        v = state["v"]
+        v *= self.momentum                      # in place: v = mu v + g
         v += g
-        theta -= self.lr * v
+        np.multiply(v, self.lr, out=d)          # theta -= eta v
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum}
@@ -113,11 +208,13 @@ class Nesterov(Momentum):
 
     name = "nesterov"
 
-    def update(self, key, theta, g):
-        v = self._buffer(key, "v", theta)
-        v *= self.momentum
+    def update_flat(self, state, g, d):
+        v = state["v"]
+        v *= self.momentum                      # in place: v = mu v + g
         v += g
-        theta -= self.lr * (g + self.momentum * v)
+        np.multiply(v, self.momentum, out=d)    # theta -= eta (g + mu v)
+        d += g
+        d *= self.lr
 
 
 class RMSProp(Optimizer):
@@ -129,17 +226,23 @@ class RMSProp(Optimizer):
 
     name = "rmsprop"
     default_lr = 0.001
+    buffers = ("s",)
 
     def __init__(self, lr=None, rho: float = 0.99, eps: float = 1e-8):
         super().__init__(lr)
         self.rho = _unit_interval("rho", rho)
         self.eps = _positive("eps", eps)
 
-    def update(self, key, theta, g):
-        s = self._buffer(key, "s", theta)
-        s *= self.rho
-        s += (1.0 - self.rho) * g * g
-        theta -= self.lr * g / (np.sqrt(s) + self.eps)
+    def update_flat(self, state, g, d):
+        s = state["s"]
+        s *= self.rho                           # in place: s = rho s + (1 - rho) g^2
+        np.multiply(g, g, out=d)
+        d *= 1.0 - self.rho
+        s += d
+        np.sqrt(s, out=d)                       # theta -= eta g / (sqrt(s) + eps)
+        d += self.eps
+        np.divide(g, d, out=d)
+        d *= self.lr
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "eps": self.eps}
@@ -152,10 +255,17 @@ class Adam(Optimizer):
         v = beta2 * v + (1 - beta2) * g**2
         m_hat = m / (1 - beta1**t);  v_hat = v / (1 - beta2**t)
         theta -= eta * m_hat / (sqrt(v_hat) + eps)
+
+    Computed as torch does, with the bias corrections folded into scalars
+    (``c1 = 1 - beta1**t``, ``c2 = 1 - beta2**t``; the same number up to
+    rounding)::
+
+        theta -= (eta sqrt(c2) / c1) * m / (sqrt(v) + eps sqrt(c2))
     """
 
     name = "adam"
     default_lr = 0.001
+    buffers = ("m", "v")
 
     def __init__(self, lr=None, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(lr)
@@ -163,16 +273,21 @@ class Adam(Optimizer):
         self.beta2 = _unit_interval("beta2", beta2)
         self.eps = _positive("eps", eps)
 
-    def update(self, key, theta, g):
-        m = self._buffer(key, "m", theta)
-        v = self._buffer(key, "v", theta)
-        m *= self.beta1
-        m += (1.0 - self.beta1) * g
-        v *= self.beta2
-        v += (1.0 - self.beta2) * g * g
-        m_hat = m / (1.0 - self.beta1 ** self.t)
-        v_hat = v / (1.0 - self.beta2 ** self.t)
-        theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+    def update_flat(self, state, g, d):
+        m, v = state["m"], state["v"]
+        m *= self.beta1                         # in place: m = beta1 m + (1 - beta1) g
+        np.multiply(g, 1.0 - self.beta1, out=d)
+        m += d
+        v *= self.beta2                         # in place: v = beta2 v + (1 - beta2) g^2
+        np.multiply(g, g, out=d)
+        d *= 1.0 - self.beta2
+        v += d
+        root_c2 = math.sqrt(1.0 - self.beta2 ** self.t)
+        step = self.lr * root_c2 / (1.0 - self.beta1 ** self.t)
+        np.sqrt(v, out=d)                       # the step, bias corrections folded:
+        d += self.eps * root_c2                 # (eta sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
+        np.divide(m, d, out=d)
+        d *= step
 
     def get_config(self):
         return {**super().get_config(), "beta1": self.beta1, "beta2": self.beta2,
@@ -192,9 +307,11 @@ class AdamW(Adam):
         super().__init__(lr, beta1, beta2, eps)
         self.weight_decay = _positive("weight_decay", weight_decay, allow_zero=True)
 
-    def update(self, key, theta, g):
-        theta *= 1.0 - self.lr * self.weight_decay
-        super().update(key, theta, g)
+    def apply(self, flat, params):
+        decay = 1.0 - self.lr * self.weight_decay
+        for (_, theta, _), d in zip(params, flat.d_views):
+            theta *= decay                      # the Adam step d does not depend on theta
+            theta -= d
 
     def get_config(self):
         return {**super().get_config(), "weight_decay": self.weight_decay}
