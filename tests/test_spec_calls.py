@@ -235,8 +235,8 @@ def test_grad_check_catches_a_wrong_backward(monkeypatch):
     dense = net.layers[1]
     right = type(dense).backward
 
-    def wrong(self, dA, need_dA_prev=True, Delta=None):
-        out = right(self, dA, need_dA_prev, Delta)
+    def wrong(self, dA, need_dA_prev=True, Delta=None, out=None):
+        out = right(self, dA, need_dA_prev, Delta, out)
         self.grads["W"] *= 1.1                             # a 10 % error in dW
         return out
 

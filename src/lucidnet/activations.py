@@ -65,13 +65,19 @@ class Activation:
     no longer needs, offered so that training can reuse the same memory every
     step (no allocation, no page faults on large batches).  It is a hint:
     the methods return the result, which may be another array (the identity
-    returns ``Z`` itself).  ``out`` is never one of the inputs.  A subclass
-    may leave ``out`` out of its signatures (``forward(self, Z)``, as in the
-    text): it is then never offered one.
+    returns ``Z`` itself).  In ``forward``, ``out`` is never ``Z``.  In
+    ``backward`` it may be ``Z`` itself when ``delta_over_Z`` is true: a
+    training pass no longer needs ``Z[l]`` once ``Delta[l]`` is known, so
+    ``Delta`` may overwrite it (``Z`` must then be read before ``out`` is
+    written).  A subclass that writes its own ``backward`` gets
+    ``delta_over_Z = False`` unless it says otherwise.  A subclass may leave
+    ``out`` out of its signatures (``forward(self, Z)``, as in the text): it
+    is then never offered one.
     """
 
     name: str = ""
     elementwise = True  # A[k, n] depends on Z[k, n] alone (softmax: False)
+    delta_over_Z = True  # backward(Z, A, dA, out=Z) is safe (see above)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -79,6 +85,8 @@ class Activation:
             fn = cls.__dict__.get(method)
             if fn is not None and "out" not in inspect.signature(fn).parameters:
                 setattr(cls, method, _without_out(fn))
+        if "backward" in cls.__dict__ and "delta_over_Z" not in cls.__dict__:
+            cls.delta_over_Z = False  # unknown: it might read Z after writing out
 
     def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
@@ -121,6 +129,7 @@ class Sigmoid(Activation):
     """``sigma(z) = 1 / (1 + exp(-z))``, ``sigma'(z) = A (1 - A)``."""
 
     name = "sigmoid"
+    delta_over_Z = True  # reads A only
 
     def forward(self, Z, out=None):
         return sigmoid(Z, out=out)
@@ -140,6 +149,7 @@ class Tanh(Activation):
     """``tanh(z)``, derivative ``1 - A**2``."""
 
     name = "tanh"
+    delta_over_Z = True  # reads A only
 
     def forward(self, Z, out=None):
         return np.tanh(Z, out=out)
@@ -159,6 +169,7 @@ class ReLU(Activation):
     """``max(0, z)``, derivative ``1 if z > 0 else 0`` (0 at z = 0 by convention)."""
 
     name = "relu"
+    delta_over_Z = True  # Z > 0 is evaluated before out is written
 
     def forward(self, Z, out=None):
         return np.maximum(Z, 0.0, out=out)
@@ -256,6 +267,7 @@ class Identity(Activation):
     """``sigma(z) = z``, derivative 1 (the output layer of a regression)."""
 
     name = "identity"
+    delta_over_Z = True  # never writes out
 
     def forward(self, Z, out=None):
         return Z  # A is Z itself: nothing to compute or copy
@@ -278,6 +290,7 @@ class Softmax(Activation):
     """
 
     name = "softmax"
+    delta_over_Z = True  # reads A and dA only
     elementwise = False
 
     def forward(self, Z, out=None):

@@ -171,7 +171,7 @@ def explain(net, X, y=None) -> Text:
                          f"   dropout in training, identity in prediction")
             continue
         W, b = layer.params["W"], layer.params["b"]
-        assert layer.Z.shape == (d_l, N)  # the printout is read off real arrays
+        assert layer.A.shape == (d_l, N)  # the printout is read off real arrays
         lines.append(f"Z[{idx}] = W[{idx}] ({_shape(W.shape)}) @ A[{idx - 1}] ({d_prev}xN) "
                      f"+ b[{idx}] ({_shape(b.shape)})   -> ({d_l}xN)")
         lines.append(f"A[{idx}] = {layer.activation.name}(Z[{idx}])   -> ({d_l}xN)")

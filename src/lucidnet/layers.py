@@ -11,6 +11,9 @@ Notation (column-wise, as in the text): ``A_prev`` is ``A[l-1]`` of shape
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 import numpy as np
 
 from .activations import Activation, get_activation
@@ -31,6 +34,16 @@ def _check_size(what: str, value) -> int:
     return int(value)
 
 
+def _without_out(backward):
+    """Wrap a subclass's ``backward`` written without ``out`` (the hint is dropped)."""
+
+    @functools.wraps(backward)
+    def method(self, dA, need_dA_prev=True, out=None):
+        return backward(self, dA, need_dA_prev)
+
+    return method
+
+
 class Layer:
     """Base class.  ``units`` is the layer's output size ``d_l``.
 
@@ -39,6 +52,12 @@ class Layer:
     """
 
     units: int = 0
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        fn = cls.__dict__.get("backward")
+        if fn is not None and "out" not in inspect.signature(fn).parameters:
+            cls.backward = _without_out(fn)  # a user's layer written without the hint
 
     def __init__(self, name: str):
         self.name = _check_name(name)
@@ -54,8 +73,14 @@ class Layer:
     def forward(self, A_prev: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, dA: np.ndarray, need_dA_prev: bool = True) -> np.ndarray | None:
-        """Turn ``dJ/dA`` of this layer's output into ``dJ/dA_prev``; fill ``grads``."""
+    def backward(self, dA: np.ndarray, need_dA_prev: bool = True,
+                 out: np.ndarray | None = None) -> np.ndarray | None:
+        """Turn ``dJ/dA`` of this layer's output into ``dJ/dA_prev``; fill ``grads``.
+
+        ``out`` is an array the caller no longer needs (the network offers the
+        consumed ``dA``), which may receive ``dJ/dA_prev``: one ``(d, N)``
+        array less per layer on a large batch.  A hint, as for activations.
+        """
         raise NotImplementedError
 
     # Caches of the last pass (A_prev, Z, A, Delta) and the work arrays behind them.
@@ -99,7 +124,7 @@ class Input(Layer):
     def forward(self, A_prev, training=False):
         return A_prev
 
-    def backward(self, dA, need_dA_prev=True):
+    def backward(self, dA, need_dA_prev=True, out=None):
         return dA
 
     def get_config(self):
@@ -173,16 +198,26 @@ class Dense(Layer):
         self.A_prev, self.Z, self.A = A_prev, Z, A
         return A
 
-    def backward(self, dA, need_dA_prev=True, Delta=None):
+    def backward(self, dA, need_dA_prev=True, Delta=None, out=None):
         """See the class docstring.  ``Delta`` may be passed directly when the
         output layer's error signal is fused with the loss (``A - Y``).
 
-        ``Delta`` and the returned ``dA[l-1]`` live in this layer's work arrays
-        (overwritten by the next backward pass)."""
+        After a training forward pass, ``Delta`` is written over ``Z``'s work
+        array: ``Z`` is dead once ``sigma'(Z)`` has been applied, and a
+        ``(d_l, N)`` array less per layer matters on a large batch.  ``layer.Z``
+        is then ``None`` until the next forward pass (``layer.Delta``,
+        ``layer.A`` and ``layer.A_prev`` stay).  The returned ``dA[l-1]`` goes
+        into ``out`` when it fits (the network offers the consumed ``dA``),
+        else into this layer's work array; both are overwritten by the next
+        backward pass."""
         W = self.params["W"]
         if Delta is None:
-            Delta = self.activation.backward(
-                self.Z, self.A, dA, out=self._buffer("Delta", dA.shape, W.dtype))  # (d_l, N)
+            if getattr(self, "Z", None) is None:
+                raise RuntimeError(f"layer {self.name!r}: backward needs the caches of a forward "
+                                   "pass (Z was used up by the last backward); run forward first")
+            Delta = self.activation.backward(self.Z, self.A, dA, out=self._delta_array(dA))
+            if Delta is self.Z:
+                self.Z = None  # now holds Delta, not Z
         N = Delta.shape[1]
         dW, db = self.grads["W"], self.grads["b"]
         np.matmul(Delta, self.A_prev.T, out=dW)                     # Delta[l] A[l-1]^T
@@ -192,13 +227,25 @@ class Dense(Layer):
         self.Delta = Delta
         if not need_dA_prev:
             return None
-        dA_prev = self._buffer("dA_prev", (W.shape[1], N), W.dtype)
+        shape = (W.shape[1], N)
+        if out is None or out.shape != shape or out.dtype != W.dtype \
+                or np.may_share_memory(out, Delta):
+            out = self._buffer("dA_prev", shape, W.dtype)
         if W.shape[0] == 1:
             # One unit (a binary output): W.T @ Delta is an outer product
             # (d_{l-1}, 1) x (1, N); broadcasting computes it about 2x faster
             # than OpenBLAS's matrix product with an inner dimension of 1.
-            return np.multiply(W.T, Delta, out=dA_prev)             # (d_{l-1}, N)
-        return np.matmul(W.T, Delta, out=dA_prev)                   # (d_{l-1}, N)
+            return np.multiply(W.T, Delta, out=out)                 # (d_{l-1}, N)
+        return np.matmul(W.T, Delta, out=out)                       # (d_{l-1}, N)
+
+    def _delta_array(self, dA):
+        """Where ``Delta`` may go: over ``Z`` if it is this layer's work array
+        and the activation allows it (see ``Activation.backward``), else a
+        work array of its own."""
+        work = self.__dict__.get("_work", {})
+        if self.Z is not None and self.Z is work.get("Z") and self.activation.delta_over_Z:
+            return self.Z
+        return self._buffer("Delta", dA.shape, self.params["W"].dtype)
 
     def get_config(self):
         config = {**super().get_config(), "units": self.units,
@@ -253,8 +300,12 @@ class Dropout(Layer):
         rows, cols = self.mask.shape
         return A_prev.shape[0] == rows and A_prev.shape[1] % cols == 0
 
-    def backward(self, dA, need_dA_prev=True):
-        return dA * self.mask if self.training else dA
+    def backward(self, dA, need_dA_prev=True, out=None):
+        if not self.training:
+            return dA
+        if out is None or out.shape != dA.shape or out.dtype != dA.dtype:
+            out = None
+        return np.multiply(dA, self.mask, out=out)  # element-wise: out may be dA itself
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate}

@@ -312,7 +312,9 @@ class NeuralNetwork:
                 dA = layer.backward(None, need, Delta=Delta)
                 Delta = None
             else:
-                dA = layer.backward(dA, need)
+                # dA is used up by this layer: dA[l-1] may overwrite it (one
+                # (d, N) array less per layer on a large batch)
+                dA = layer.backward(dA, need, out=dA)
         if self.l2 or self.l1:
             N = X.shape[1] if sample_weight is None else float(sample_weight.sum())
             for layer in self.layers:

@@ -1,0 +1,99 @@
+"""Memory of a training step: which (d, N) arrays exist, and that a step allocates none.
+
+On a large batch the arrays of shape (d_l, N) are the whole memory of
+training.  A 2-H-H-1 sigmoid network needs five of them: Z and A of both
+hidden layers (Delta[l] is written over Z[l], which is dead once sigma'(Z) has
+been applied) and one dA array shared by the layers going down.
+"""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from lucidnet import Dense, Input, NeuralNetwork
+from lucidnet.activations import Activation
+
+H, N = 32, 4000
+
+
+def _net(activation="sigmoid"):
+    return NeuralNetwork([Input("x", 2), Dense("h1", H, activation),
+                          Dense("h2", H, activation), Dense("out", 1)], lr=0.5)
+
+
+def _data():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((2, N))
+    return X, (X[0] * X[1] > 0).astype(float)
+
+
+def _large_work_arrays(net):
+    """Distinct arrays of shape (H, N) held by the layers after a training step."""
+    arrays = {}
+    for layer in net.layers:
+        for buf in layer.__dict__.get("_work", {}).values():
+            if buf.shape == (H, N):
+                arrays[id(buf)] = buf
+    return list(arrays.values())
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_a_step_keeps_five_large_arrays_and_allocates_none(activation):
+    net = _net(activation)
+    X, y = _data()
+    Xc, Y = net._inputs(X), net._targets(y, N)
+    for _ in range(2):  # the first step allocates the work arrays
+        net._backward(Xc, Y)
+        net.step()
+    assert len(_large_work_arrays(net)) == 5
+    tracemalloc.start()
+    try:
+        net._backward(Xc, Y)
+        net.step()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # one (H, N) float64 array is 1 MB; the (1, N) output arrays are 32 kB each
+    assert peak < H * N * 8 / 4
+
+
+def test_delta_overwrites_z_and_the_gradients_are_unchanged():
+    net = _net()
+    X, y = _data()
+    net.backward(X, y)
+    h2 = net.layers[2]
+    assert h2.Z is None                     # used up: it now holds Delta
+    assert h2.Delta is h2._work["Z"]
+    fresh = _net()                          # the same weights (seed 0), Delta kept apart
+    fresh.layers[2].activation = type(fresh.layers[2].activation)()
+    fresh.layers[2].activation.delta_over_Z = False
+    fresh.backward(X, y)
+    assert fresh.layers[2].Z is not None
+    for (_, _, g), (_, _, g_ref) in zip(net.parameters(), fresh.parameters()):
+        np.testing.assert_array_equal(g, g_ref)
+    with pytest.raises(RuntimeError, match="run forward first"):
+        h2.backward(np.ones((H, N)))
+    net.forward(X)                          # a new forward pass restores Z
+    assert h2.Z.shape == (H, N)
+
+
+def test_a_user_activation_with_its_own_backward_keeps_z():
+    class Cube(Activation):
+        name = "cube"
+
+        def forward(self, Z, out=None):
+            return np.power(Z, 3, out=out)
+
+        def backward(self, Z, A, dA, out=None):
+            Delta = np.multiply(dA, 3.0, out=out)
+            Delta *= Z * Z  # reads Z after writing out: overwriting Z would be wrong
+            return Delta
+
+    assert Cube.delta_over_Z is False
+    net = NeuralNetwork([Input("x", 2), Dense("h", 3, Cube()), Dense("out", 1)])
+    X, y = _data()
+    net.backward(X[:, :50], y[:50])
+    assert net.layers[1].Z is not None
+    report = net.grad_check(X[:, :50], y[:50], 1, method="entries_loop")
+    assert report.passed
