@@ -152,30 +152,43 @@ def bench_gradcheck(sz, repeats):
 
     t_step = median([timed(train_steps)[0] / steps for _ in range(repeats)])
     result = {"t_step_s": t_step, "n_params": net.n_params}
-    for method in ("directional", "entries", "entries_loop"):
-        reps = repeats if method != "entries_loop" else max(1, repeats // 2)
-        try:
-            ts = [timed(lambda m=method: net.check_gradients(XT, y, method=m))[0]
-                  for _ in range(reps)]
-        except ValueError as exc:  # an older lucidnet without this method
-            print(f"[G] skipping method {method!r}: {exc}")
-            ts = [float("nan")]
-        result[f"t_{method}_s"] = median(ts)
-        result[f"{method}_in_steps"] = median(ts) / t_step
+    # The three checks take turns in every repeat, so that a burst of load
+    # from another process hits them alike.
+    methods = ("directional", "entries", "entries_loop")
+    times = {method: [] for method in methods}
+    for _ in range(repeats):
+        for method in methods:
+            try:
+                times[method].append(
+                    timed(lambda m=method: net.check_gradients(XT, y, method=m))[0])
+            except ValueError as exc:  # an older lucidnet without this method
+                print(f"[G] skipping method {method!r}: {exc}")
+                times[method].append(float("nan"))
+    for method in methods:
+        result[f"t_{method}_s"] = median(times[method])
+        result[f"{method}_in_steps"] = median(times[method]) / t_step
     result["entries_speedup_vs_loop"] = result["t_entries_loop_s"] / result["t_entries_s"]
 
-    # Overhead of grad_check_every on run R, paired and interleaved.
+    # Overhead of grad_check_every on run R: pairs of runs (plain, checked) in
+    # alternating order; the overhead is the median of the pairs' ratios,
+    # which a slow drift of the machine's load leaves alone.
+    pairs = 2 * repeats + 1
     for dtype in ("float64", "float32"):
-        plain, checked = [], []
-        for _ in range(repeats + 1):
-            for every, bucket in ((0, plain), (sz.g_every, checked)):
+        plain, checked, ratios = [], [], []
+        for rep in range(pairs + 1):             # the first pair warms up
+            pair = {}
+            for every in ((0, sz.g_every) if rep % 2 else (sz.g_every, 0)):
                 net_r = wl._lucid_net(wl.r_sizes(), dtype)
-                bucket.append(timed(lambda n=net_r, e=every: n.fit(
-                    XT, y, epochs=sz.r_epochs, print_every=0, grad_check_every=e))[0])
-        plain, checked = plain[1:], checked[1:]
+                pair[every] = timed(lambda n=net_r, e=every: n.fit(
+                    XT, y, epochs=sz.r_epochs, print_every=0, grad_check_every=e))[0]
+            if rep:
+                plain.append(pair[0])
+                checked.append(pair[sz.g_every])
+                ratios.append(pair[sz.g_every] / pair[0])
         result[f"R_{dtype}_plain_s"] = median(plain)
         result[f"R_{dtype}_checked_s"] = median(checked)
-        result[f"R_{dtype}_overhead_pct"] = 100 * (median(checked) / median(plain) - 1)
+        result[f"R_{dtype}_overhead_pct"] = 100 * (median(ratios) - 1)
+    result["R_pairs"] = pairs
     return result
 
 
@@ -316,6 +329,8 @@ def markdown(results) -> str:
             out.append(f"| {label} | {1e3 * g[f't_{method}_s']:.2f} | "
                        f"{g[f'{method}_in_steps']:.1f} |")
         out += ["", f"Batched entry check vs the loop: {g['entries_speedup_vs_loop']:.1f}x faster.",
+                "", f"Run R with and without checks: {g.get('R_pairs', '')} pairs of runs "
+                "in alternating order; the overhead is the median of the pairs' ratios.",
                 "", "| run R | without checks (s) | grad_check_every=" + str(g["every"]) +
                 " (s) | overhead |", "|---|---|---|---|"]
         for dtype in ("float64", "float32"):

@@ -20,7 +20,8 @@ Two checks:
   per tensor whatever its size, so each layer still gets its own verdict.
   ``fit(grad_check_every=k)`` uses this one.
 
-Checks run in float64: a float32 network is checked on a float64 copy.
+Checks run in float64: a float32 network is checked on a float64 copy (see
+:mod:`lucidnet.gradcheck_network`, which runs these checks on a network).
 """
 
 from __future__ import annotations
@@ -136,9 +137,9 @@ def check_entries_batched(net, X, Y, layer_idx, param, *, eps=1e-5, tol=1e-4, ab
 
     ``net`` is a float64 network (as for every check); ``X``, ``Y`` are checked
     ``(d0, N)`` and ``(dL, N)`` arrays.  Dropout masks must be fixed (as in
-    ``NeuralNetwork._grad_check``).  ``max_elements`` bounds the widest
-    ``(d, K, N)`` array of a block: 2**16 float64 values (512 KiB) stay in
-    the CPU's cache; measured here, blocks of 4 MiB were 3-4x slower.
+    :func:`lucidnet.gradcheck_network.run_checks`).  ``max_elements`` bounds
+    the widest ``(d, K, N)`` array of a block: 2**16 float64 values (512 KiB)
+    stay in the CPU's cache; measured here, blocks of 4 MiB were 3-4x slower.
     """
     from .layers import Dense  # the rank-one shortcut uses Dense's Z = W A_prev + b
 

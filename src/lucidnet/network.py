@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks, gradcheck
+from . import checks
 from .activations import PROBABILITY_OUTPUTS
 from .layers import Dense, Input, Layer
 from .losses import bce_cost, get_loss
@@ -398,6 +398,9 @@ class NeuralNetwork:
                    method="entries", rng=None):
         """Check backprop's gradient of one parameter tensor against central differences.
 
+        Runs in float64 (a float32 network is checked on a float64 copy); see
+        :mod:`lucidnet.gradcheck_network`.
+
         Parameters
         ----------
         layer_idx : int
@@ -407,6 +410,8 @@ class NeuralNetwork:
             Every entry (the text's check, with many perturbations per batched
             pass), the same with the text's loop of two passes per entry (the
             readable reference), or one random direction.
+        rng : numpy.random.Generator, optional
+            Draws the direction and any dropout mask (default: seed 12345).
 
         Returns
         -------
@@ -420,72 +425,16 @@ class NeuralNetwork:
         ValueError
             If the layer has no such parameter.
         """
-        if not (isinstance(layer_idx, (int, np.integer)) and 0 <= layer_idx < len(self.layers)):
-            raise ValueError(f"layer_idx must be in [0, {len(self.layers) - 1}], got {layer_idx!r}")
-        layer = self.layers[layer_idx]
-        if param not in layer.params:
-            raise ValueError(f"layer {layer_idx} ({layer.name}, {type(layer).__name__}) has "
-                             f"no parameter {param!r}; it has {sorted(layer.params) or 'none'}")
-        net = self if self.dtype == np.float64 else self.astype("float64")
-        Xc = net._inputs(X)
-        Y = net._targets(y, Xc.shape[1])
-        report = net._grad_check(Xc, Y, [(layer_idx, param)], eps, tol, abs_tol, method,
-                                 rng)[0]
-        if not report.passed:
-            raise AssertionError(gradcheck._failure_message(report))
-        return report
+        from .gradcheck_network import grad_check
 
-    def _grad_check(self, X, Y, targets, eps=1e-5, tol=1e-4, abs_tol=1e-7,
-                    method="directional", rng=None):
-        """Reports for ``targets = [(layer_idx, param), ...]`` on float64 data."""
-        from .layers import Dropout
-
-        rng = rng if rng is not None else np.random.default_rng(12345)
-        dropouts = [layer for layer in self.layers if isinstance(layer, Dropout)]
-        for layer in dropouts:
-            # Masks come from the check's own stream, so checking during fit()
-            # leaves the training's random stream (and trajectory) untouched.
-            layer.rng = rng
-        self._backward(X, Y)
-        for layer in dropouts:
-            layer.fixed_mask = True  # J must be a function of the parameters alone
-
-        def objective():
-            self._forward(X, training=True)
-            return self._cost_of_forward(Y)
-
-        reports = []
-        try:
-            for idx, param in targets:
-                layer = self.layers[idx]
-                kw = dict(eps=eps, tol=tol, abs_tol=abs_tol, layer_idx=idx,
-                          layer_name=layer.name, param=param)
-                grad = layer.grads[param].copy()
-                if method == "entries":  # batched: the numbers of entries_loop, faster
-                    reports.append(gradcheck.check_entries_batched(
-                        self, X, Y, idx, param, eps=eps, tol=tol, abs_tol=abs_tol))
-                elif method == "entries_loop":  # the text's loop, kept as the reference
-                    reports.append(gradcheck.check_entries(objective, layer.params[param],
-                                                           grad, **kw))
-                elif method == "directional":
-                    reports.append(gradcheck.check_direction(objective, layer.params[param],
-                                                             grad, rng, **kw))
-                else:
-                    raise ValueError("method must be 'entries', 'entries_loop' or "
-                                     f"'directional', got {method!r}")
-        finally:
-            for layer in dropouts:
-                layer.fixed_mask = False
-                layer.rng = self.rng
-        return reports
+        return grad_check(self, X, y, layer_idx, eps, tol, abs_tol, param, method, rng)
 
     def check_gradients(self, X, y, method="directional", **kw):
-        """Run the gradient check on every parameter tensor; return all reports."""
-        net = self if self.dtype == np.float64 else self.astype("float64")
-        Xc = net._inputs(X)
-        Y = net._targets(y, Xc.shape[1])
-        targets = [(i, p) for i, layer in enumerate(self.layers) for p in layer.params]
-        return net._grad_check(Xc, Y, targets, method=method, **kw)
+        """Run the gradient check on every parameter tensor; return all reports
+        (``kw``: ``eps``, ``tol``, ``abs_tol``, ``rng``, as for :meth:`grad_check`)."""
+        from .gradcheck_network import check_gradients
+
+        return check_gradients(self, X, y, method=method, **kw)
 
     # ---------------------------------------------------------------- explain
     def summary(self, show=True):

@@ -24,6 +24,7 @@ from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateSchedule
                         append_row)
 from .checkpoint import Run
 from .divergence import DivergenceGuard
+from .gradcheck_network import PeriodicCheck
 from .interrupt import TrainingInterrupted, deferred_interrupts
 from .network import DivergenceError, NeuralNetwork
 from .schedules import clip_grad_norm
@@ -167,9 +168,8 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
         checkpoint_path, checkpoint_every, _resume)
     X, Y, Xv, Yv = prepare_validation(net, X, Y, validation_split, validation_data)
     N = X.shape[1]
-    X64 = Y64 = None
-    if grad_check_every:
-        X64, Y64 = X.astype(np.float64), Y.astype(np.float64)
+    # one float64 copy (of a float32 net) and float64 data for all the run's checks
+    grad_check = PeriodicCheck(net, X, Y) if grad_check_every else None
     every_epoch = Xv is not None or any(cb.needs_history for cb in callbacks)
 
     history = net.history
@@ -185,15 +185,7 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
         for epoch in range(run.epoch, epochs):
             fresh = run.batches_done == 0  # False when resuming in the middle of this epoch
             if fresh and grad_check_every and epoch % grad_check_every == 0:
-                checked = net if net.dtype == np.float64 else net.astype("float64")
-                reports = checked._grad_check(
-                    X64, Y64, [(i, p) for i, layer in enumerate(net.layers) for p in layer.params],
-                    rng=check_rng)
-                net.grad_checks.append((epoch, reports))
-                failed = [r for r in reports if not r.passed]
-                if failed:
-                    from .gradcheck import _failure_message
-                    raise AssertionError(f"at epoch {epoch}: " + _failure_message(failed[0]))
+                net.grad_checks.append((epoch, grad_check(epoch, check_rng)))
             for cb in callbacks if fresh else ():
                 cb.on_epoch_begin(net, epoch)
 
