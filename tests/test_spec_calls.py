@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import inspect
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -257,7 +259,18 @@ def test_predict_proba_predict_score():
 
 def test_lazy_exports():
     for name in ("generate_toy_dataset", "visualize_dataset", "plot_decision_boundary",
-                 "plot_loss_curve"):
+                 "plot_loss_curve", "plot_history", "Diagnostics", "animate_training",
+                 "resume", "TrainingInterrupted", "export_onnx", "LucidClassifier"):
         assert callable(getattr(lucidnet, name)) and name in dir(lucidnet)
+    assert lucidnet.TrainingInterrupted is lucidnet.interrupt.TrainingInterrupted
     with pytest.raises(AttributeError):
         lucidnet.no_such_thing  # noqa: B018
+
+
+def test_import_lucidnet_stays_light():
+    code = ("import sys, lucidnet\n"
+            "heavy = [m for m in ('sklearn', 'matplotlib', 'torch', 'onnx') if m in sys.modules]\n"
+            "print(heavy)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"

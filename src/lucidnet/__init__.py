@@ -18,7 +18,8 @@ from .network import DivergenceError, NeuralNetwork
 from .optimizers import OPTIMIZERS
 from .persistence import ModelFileError, load
 
-# name -> module for the parts that pull in scikit-learn or matplotlib
+# name -> module for the parts that pull in scikit-learn or matplotlib, and the
+# helpers of the later chapters (curves, diagnostics, animation, resume, ONNX)
 _LAZY = {
     "generate_toy_dataset": "datasets",
     "load_dataset": "data",
@@ -27,6 +28,21 @@ _LAZY = {
     "visualize_dataset": "plotting",
     "plot_decision_boundary": "plotting",
     "plot_loss_curve": "plotting",
+    "plot_history": "curves",
+    "plot_runs": "curves",
+    "plot_lr_schedule": "curves",
+    "Diagnostics": "diagnostics",
+    "sharpness": "diagnostics",
+    "plot_diagnostics": "diagnostics_plots",
+    "plot_hidden_units": "diagnostics_plots",
+    "BoundaryRecorder": "animation",
+    "animate_training": "animation",
+    "gradcheck_table": "explain",
+    "resume": "checkpoint",
+    "TrainingInterrupted": "interrupt",
+    "export_onnx": "onnx_export",
+    "LucidClassifier": "sklearn",
+    "LucidRegressor": "sklearn",
 }
 
 __all__ = [
