@@ -11,7 +11,7 @@ The cost J is computed only when something needs it: a print checkpoint
 schedule that watches the cost, or a callback that asks for it (see
 :mod:`lucidnet.callbacks`; the held-out split is :mod:`lucidnet.validation`).
 Divergence is caught by cheap tests (one sum of the output error each step,
-one sum per parameter tensor each epoch; see :mod:`lucidnet.divergence`),
+one sum of squares per parameter tensor each epoch; see :mod:`lucidnet.divergence`),
 never by evaluating J; the network then keeps its last finite weights.
 """
 
@@ -198,7 +198,8 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
                         if cols is None:
                             net._backward(X, Y)
                         else:
-                            net._backward(X[:, cols], Y[:, cols])
+                            # np.take: the same columns as X[:, cols], in half the time
+                            net._backward(X.take(cols, axis=1), Y.take(cols, axis=1))
                         if clip_norm is not None:
                             clip_grad_norm((g for _, _, g in net.parameters()), clip_norm)
                         net.step()
