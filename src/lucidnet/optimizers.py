@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from .flat_state import FlatState
+
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "RMSProp", "Adam", "AdamW",
            "OPTIMIZERS", "get_optimizer"]
 
@@ -72,7 +74,7 @@ class Optimizer:
         params = list(params)
         flat = self._flat
         if flat is None or not flat.matches(params, self.state):
-            flat = self._flat = _FlatState(params, self.state, self.buffers)
+            flat = self._flat = FlatState(params, self.state, self.buffers)
         g = flat.gather(params)
         self.update_flat(flat.arrays, g, flat.d)
         self.apply(flat, params)
@@ -86,7 +88,7 @@ class Optimizer:
         the step into ``d``: every parameter then becomes ``theta - d``."""
         raise NotImplementedError
 
-    def apply(self, flat: "_FlatState", params) -> None:
+    def apply(self, flat: "FlatState", params) -> None:
         for (_, theta, _), d in zip(params, flat.d_views):
             theta -= d
 
@@ -106,64 +108,6 @@ class Optimizer:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
-
-
-class _FlatState:
-    """The state arrays of every parameter in one flat array per buffer name.
-
-    ``state[key][name]`` is a view (of the parameter's shape) into
-    ``arrays[name]``; ``g`` collects the gradients and ``d`` holds the step.
-    Built at the first step, and again whenever the parameters or the
-    ``state`` dict no longer match (a checkpoint or a divergence snapshot
-    put back, ``state.clear()``): existing state arrays are copied in,
-    missing ones start at zero.
-    """
-
-    def __init__(self, params, state: dict, names: tuple[str, ...]):
-        dtype = np.result_type(*[theta for _, theta, _ in params])
-        sizes = [theta.size for _, theta, _ in params]
-        bounds = np.cumsum([0] + sizes)
-        self.names, self.dtype = names, dtype
-        self.keys = [key for key, _, _ in params]
-        self.shapes = [theta.shape for _, theta, _ in params]
-        self.arrays = {name: np.zeros(bounds[-1], dtype) for name in names}
-        self.g, self.d = np.empty(bounds[-1], dtype), np.empty(bounds[-1], dtype)
-
-        def views(flat):
-            return [flat[a:b].reshape(shape)
-                    for a, b, shape in zip(bounds[:-1], bounds[1:], self.shapes)]
-
-        self.g_views, self.d_views = views(self.g), views(self.d)
-        self.slots, self.state_views = [], []
-        for i, key in enumerate(self.keys):
-            slot = state.setdefault(key, {})
-            for name in names:
-                view = views(self.arrays[name])[i]
-                old = slot.get(name)
-                if old is not None and old.shape == view.shape:
-                    np.copyto(view, old)
-                slot[name] = view
-            self.slots.append(slot)
-            self.state_views.append([slot[name] for name in names])
-
-    def matches(self, params, state: dict) -> bool:
-        """True while the parameters and every ``state[key][name]`` are those it was built for."""
-        if len(params) != len(self.keys):
-            return False
-        for (key, theta, _), k, shape, slot, views in zip(params, self.keys, self.shapes,
-                                                          self.slots, self.state_views):
-            if key != k or theta.shape != shape or state.get(key) is not slot:
-                return False
-            for name, view in zip(self.names, views):
-                if slot.get(name) is not view:
-                    return False
-        return True
-
-    def gather(self, params) -> np.ndarray:
-        """Copy every gradient into the flat ``g``; return it."""
-        for (_, _, g), view in zip(params, self.g_views):
-            np.copyto(view, g)
-        return self.g
 
 
 class SGD(Optimizer):
