@@ -97,3 +97,51 @@ def test_a_user_activation_with_its_own_backward_keeps_z():
     assert net.layers[1].Z is not None
     report = net.grad_check(X[:, :50], y[:50], 1, method="entries_loop")
     assert report.passed
+
+
+class _Square(Activation):  # a user's activation written without ``out``
+    name = "square"
+
+    def forward(self, Z):
+        return Z * Z
+
+    def derivative(self, Z, A):
+        return 2 * Z
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh", "identity", "elu", "square"])
+def test_large_arrays_by_blocks_of_rows_give_the_same_bits(monkeypatch, activation):
+    # 8 x 70,000 float64: 560 kB per row, so 2 MB blocks are 3 rows (3 + 3 + 2)
+    act = _Square() if activation == "square" else activation
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((2, 70_000))
+    y = (X[0] > X[1]).astype(float)
+
+    def run():
+        net = NeuralNetwork([Input("x", 2), Dense("h1", 8, act), Dense("h2", 8, act),
+                             Dense("out", 1)], lr=0.1, seed=4)
+        for _ in range(2):
+            net.backward(X, y)
+            net.step()
+        return net
+
+    assert net_blocks(run()) == [3, 3]
+    blocked = run()
+    monkeypatch.setattr("lucidnet.layers._BLOCK_BYTES", 1 << 40)  # one block: whole arrays
+    assert net_blocks(run()) == [None, None]
+    whole = run()
+    for (key, theta, g), (_, theta_ref, g_ref) in zip(blocked.parameters(), whole.parameters()):
+        np.testing.assert_array_equal(theta, theta_ref, err_msg=key)
+        np.testing.assert_array_equal(g, g_ref, err_msg=key)
+    for layer, ref in zip(blocked.layers[1:], whole.layers[1:]):
+        np.testing.assert_array_equal(layer.A, ref.A)
+        np.testing.assert_array_equal(layer.Delta, ref.Delta)
+
+
+def net_blocks(net):
+    """Number of row blocks each hidden layer uses (None: whole arrays)."""
+    out = []
+    for layer in net.layers[1:-1]:
+        blocks = layer._row_blocks(layer.A.shape, layer.A.dtype)
+        out.append(None if blocks is None else len(blocks))
+    return out
