@@ -98,7 +98,7 @@ def run_checks(net, X, Y, targets, eps=1e-5, tol=1e-4, abs_tol=1e-7,
             return net._cost_of_forward(Y)
         return J
 
-    reports = []
+    reports, work = [], {}  # work: the batched check's arrays, reused tensor after tensor
     try:
         for idx, param in targets:
             layer = layers[idx]
@@ -107,7 +107,7 @@ def run_checks(net, X, Y, targets, eps=1e-5, tol=1e-4, abs_tol=1e-7,
             theta, grad = layer.params[param], layer.grads[param].copy()
             if method == "entries":  # batched: the numbers of entries_loop, faster
                 reports.append(gradcheck.check_entries_batched(
-                    net, X, Y, idx, param, eps=eps, tol=tol, abs_tol=abs_tol))
+                    net, X, Y, idx, param, eps=eps, tol=tol, abs_tol=abs_tol, work=work))
             elif method == "entries_loop":  # the text's loop, kept as the reference
                 reports.append(gradcheck.check_entries(objective, theta, grad, **kw))
             else:
