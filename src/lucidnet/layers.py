@@ -284,9 +284,10 @@ class Dense(Layer):
         training step on a 256 x 100,000 float32 batch.  Small arrays (the
         reference run's) take the whole-array path.
         """
-        rows = max(1, _BLOCK_BYTES // (shape[1] * np.dtype(dtype).itemsize))
-        if rows >= shape[0] or not self.activation.elementwise:
-            return None
+        row_bytes = shape[1] * dtype.itemsize
+        if shape[0] * row_bytes <= _BLOCK_BYTES or not self.activation.elementwise:
+            return None  # the common small case first: this runs every training pass
+        rows = max(1, _BLOCK_BYTES // row_bytes)
         return [slice(start, start + rows) for start in range(0, shape[0], rows)]
 
     def _delta_array(self, dA):
