@@ -78,9 +78,10 @@ def run_checks(net, X, Y, targets, eps=1e-5, tol=1e-4, abs_tol=1e-7,
     net._backward(X, Y)
     for layer in dropouts:
         layer.fixed_mask = True  # J must be a function of the parameters alone
-    # The input of every layer in the unperturbed pass (the directional
-    # check starts its passes there; the work arrays are overwritten later).
-    inputs = [X] + [layer.A_prev.copy() if hasattr(layer, "A_prev") else None
+    # The input of every layer in the unperturbed pass: the directional check
+    # starts its passes there (copies: the work arrays are overwritten later).
+    inputs = [X] + [layer.A_prev.copy() if method == "directional" and
+                    getattr(layer, "A_prev", None) is not None else None
                     for layer in layers[1:]]
 
     def objective():
@@ -90,6 +91,9 @@ def run_checks(net, X, Y, targets, eps=1e-5, tol=1e-4, abs_tol=1e-7,
 
     def objective_from(idx):
         """J when only layer ``idx`` and those above it changed."""
+        if inputs[idx] is None:  # a layer that keeps no input: the whole pass
+            return objective
+
         def J():
             A = inputs[idx]
             for layer in layers[idx:]:
