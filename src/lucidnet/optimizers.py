@@ -89,6 +89,7 @@ class Optimizer:
         raise NotImplementedError
 
     def apply(self, flat: "FlatState", params) -> None:
+        """``theta -= d`` for every parameter, ``d`` being its view of the step."""
         for (_, theta, _), d in zip(params, flat.d_views):
             theta -= d
 
