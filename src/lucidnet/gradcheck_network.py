@@ -55,6 +55,17 @@ class Float64Copy:
         return self.copy
 
 
+def _kept_input(layer):
+    """A copy of ``layer.A_prev`` (``None`` if the layer keeps none), in a work
+    array of the layer: the cached float64 copy reuses it check after check."""
+    A_prev = getattr(layer, "A_prev", None)
+    if A_prev is None:
+        return None
+    kept = layer._buffer("checked_A_prev", A_prev.shape, A_prev.dtype)
+    np.copyto(kept, A_prev)
+    return kept
+
+
 def run_checks(net, X, Y, targets, eps=1e-5, tol=1e-4, abs_tol=1e-7,
                method="directional", rng=None) -> list:
     """Reports for ``targets = [(layer_idx, param), ...]`` of a float64 ``net``.
@@ -80,8 +91,7 @@ def run_checks(net, X, Y, targets, eps=1e-5, tol=1e-4, abs_tol=1e-7,
         layer.fixed_mask = True  # J must be a function of the parameters alone
     # The input of every layer in the unperturbed pass: the directional check
     # starts its passes there (copies: the work arrays are overwritten later).
-    inputs = [X] + [layer.A_prev.copy() if method == "directional" and
-                    getattr(layer, "A_prev", None) is not None else None
+    inputs = [X] + [_kept_input(layer) if method == "directional" else None
                     for layer in layers[1:]]
 
     def objective():
