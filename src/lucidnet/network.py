@@ -6,6 +6,8 @@ column per example; targets ``Y`` are ``(dL, N)``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import checks
@@ -303,7 +305,7 @@ class NeuralNetwork:
         # The cheap divergence test: two sums over (dL, N) arrays.  The logits
         # are tested too, because a saturated sigmoid hides an infinite Z[L].
         check = Delta if Delta is not None else dA
-        if not (np.isfinite(check.sum()) and np.isfinite(out.Z.sum())):
+        if not (math.isfinite(check.sum()) and math.isfinite(out.Z.sum())):  # math: no ufunc call
             raise DivergenceError("the output (Z[L] or the error signal) is not finite")
         for idx in range(last, 0, -1):
             layer = self.layers[idx]
