@@ -114,3 +114,32 @@ def test_directional_check_from_the_perturbed_layer_up_equals_the_whole_pass():
                                          layer_name=layer.name, param=param)
         assert report.as_dict() == slow.as_dict()
     dropout.fixed_mask = False
+
+
+def test_the_periodic_check_uses_at_most_256_evenly_spaced_examples():
+    from lucidnet.activations import Activation, sigmoid
+
+    X, y = _data(N=1000)
+    net = _net("float64")
+    check = gradcheck_network.PeriodicCheck(net, net._inputs(X), net._targets(y, 1000))
+    assert check.X.shape == (2, 256) and check.Y.shape == (1, 256)
+    np.testing.assert_array_equal(check.X[:, 0], X[:, 0])      # the first and last examples
+    np.testing.assert_array_equal(check.X[:, -1], X[:, -1])
+    np.testing.assert_array_equal(check.X[:, 1], X[:, 4])      # 999 / 255 = 3.92 -> 4
+    small = gradcheck_network.PeriodicCheck(net, net._inputs(X[:, :40]),
+                                            net._targets(y[:40], 40))
+    assert small.X.shape == (2, 40)                            # all of them
+
+    class WrongSigmoid(Activation):
+        name = "sigmoid"
+
+        def forward(self, Z, out=None):
+            return sigmoid(Z, out=out)
+
+        def derivative(self, Z, A):
+            return A  # forgot the factor (1 - A)
+
+    broken = _net("float64")
+    broken.layers[2].activation = WrongSigmoid()  # h2 (sigmoid)
+    with pytest.raises(AssertionError, match="at epoch 0"):
+        broken.fit(X, y, epochs=1, print_every=0, grad_check_every=1)

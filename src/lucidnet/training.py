@@ -102,7 +102,8 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
     grad_check_every : int
         Directional gradient check of every parameter tensor at epochs
         0, k, 2k, ...; reports go to ``net.grad_checks``; a failure raises
-        ``AssertionError``.  0 disables it.
+        ``AssertionError``.  0 disables it.  The check uses at most 256
+        evenly spaced examples (see ``gradcheck_network.PeriodicCheck``).
     batch_size : int, optional
         Mini-batch size; ``None`` is full batch.  Batches are reshuffled every
         epoch from the network's Generator when ``shuffle``.
