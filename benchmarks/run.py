@@ -138,6 +138,17 @@ def annotate(rows, sz, peaks):
 # ---------------------------------------------------------------- G
 
 
+def _periodic_check(net, XT, y):
+    """The check ``fit(grad_check_every=k)`` runs (on its sample of examples), as a call."""
+    try:
+        from lucidnet.gradcheck_network import PeriodicCheck
+    except ImportError:  # an older lucidnet
+        return lambda: float("nan")
+    check = PeriodicCheck(net, net._inputs(XT), net._targets(y, XT.shape[1]))
+    rng = np.random.default_rng(0)
+    return lambda: check(0, rng)
+
+
 def bench_gradcheck(sz, repeats):
     """G: the reference network's gradient checks, in units of one training step."""
     X, y = common.moons(sz.r_n)
@@ -154,13 +165,15 @@ def bench_gradcheck(sz, repeats):
     result = {"t_step_s": t_step, "n_params": net.n_params}
     # The three checks take turns in every repeat, so that a burst of load
     # from another process hits them alike.
-    methods = ("directional", "entries", "entries_loop")
+    methods = ("periodic", "directional", "entries", "entries_loop")
+    periodic = _periodic_check(net, XT, y)
     times = {method: [] for method in methods}
     for _ in range(repeats):
         for method in methods:
             try:
                 times[method].append(
-                    timed(lambda m=method: net.check_gradients(XT, y, method=m))[0])
+                    timed(periodic if method == "periodic" else
+                          lambda m=method: net.check_gradients(XT, y, method=m))[0])
             except ValueError as exc:  # an older lucidnet without this method
                 print(f"[G] skipping method {method!r}: {exc}")
                 times[method].append(float("nan"))
@@ -323,7 +336,10 @@ def markdown(results) -> str:
                 f"One training step (forward, backward, update; N={g.get('n', '')}): "
                 f"{1e3 * g['t_step_s']:.3f} ms; {g['n_params']} parameters.", "",
                 "| check | time (ms) | in training steps |", "|---|---|---|"]
-        for method, label in (("directional", "directional, every tensor (fit's check)"),
+        for method, label in (("periodic", "directional, every tensor, on fit's sample of at "
+                                           "most 256 examples (grad_check_every)"),
+                              ("directional", "directional, every tensor, all N examples "
+                                              "(check_gradients)"),
                               ("entries", "every entry, batched (grad_check method='entries')"),
                               ("entries_loop", "every entry, loop of two forward passes")):
             out.append(f"| {label} | {1e3 * g[f't_{method}_s']:.2f} | "
