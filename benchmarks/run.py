@@ -391,6 +391,7 @@ def chart(results, path):
     ax.set_title("lucidnet vs scikit-learn and PyTorch CPU, same run, same dtype")
     for yi, v in zip(y, values):
         ax.text(v, yi, f" {v:.2f}x", va="center", fontsize=8)
+    ax.set_xlim(0, 1.12 * max(values + [1.0]))  # room for the last label
     fig.tight_layout()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -82,3 +82,25 @@ def test_unknown_workload_is_refused(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert proc.returncode == 2
     assert "--workloads" in proc.stderr and "X" in proc.stderr
+
+
+def test_the_straight_numpy_floor_runs_and_matches_lucidnet():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import straight_numpy
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    import numpy as np
+
+    from lucidnet.datasets import generate_toy_dataset
+
+    X, y = generate_toy_dataset(200, 0.2, "moons", 42)
+    X = np.ascontiguousarray(X.T)
+    layers = straight_numpy.straight(X, y.reshape(1, -1).astype(float), "float64", 20)
+    net = straight_numpy._net("float64")
+    net.fit(X, y, epochs=20, print_every=0)
+    for (W, b), layer in zip(layers, net.layers[1:]):   # the same equations, same weights
+        np.testing.assert_allclose(W, layer.params["W"], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(b, layer.params["b"], rtol=1e-10, atol=1e-12)
+    seconds = straight_numpy.main(["--epochs", "3", "--repeats", "1"])
+    assert len(seconds) == 2
