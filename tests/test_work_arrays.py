@@ -145,3 +145,18 @@ def net_blocks(net):
         blocks = layer._row_blocks(layer.A.shape, layer.A.dtype)
         out.append(None if blocks is None else len(blocks))
     return out
+
+
+def test_a_users_dense_subclass_written_without_out_still_trains():
+    class LoggedDense(Dense):
+        calls = 0
+
+        def backward(self, dA, need_dA_prev=True, Delta=None):  # an older signature
+            LoggedDense.calls += 1
+            return super().backward(dA, need_dA_prev, Delta)
+
+    net = NeuralNetwork([Input("x", 2), LoggedDense("h", 5), LoggedDense("out", 1)])
+    X, y = _data()
+    net.fit(X[:, :100], y[:100], epochs=3, print_every=0)
+    assert LoggedDense.calls == 6  # two layers, three epochs (the output gets Delta=)
+    assert all(r.passed for r in net.check_gradients(X[:, :100], y[:100]))

@@ -48,8 +48,8 @@ def _without_out(backward):
     """Wrap a subclass's ``backward`` written without ``out`` (the hint is dropped)."""
 
     @functools.wraps(backward)
-    def method(self, dA, need_dA_prev=True, out=None):
-        return backward(self, dA, need_dA_prev)
+    def method(self, *args, out=None, **kwargs):
+        return backward(self, *args, **kwargs)
 
     return method
 
