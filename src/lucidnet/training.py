@@ -33,16 +33,6 @@ from .validation import prepare_validation
 __all__ = ["train", "Callback", "EpochInfo", "EarlyStopping"]
 
 
-def _batches(N, batch_size, rng, shuffle):
-    """Column index sets of one epoch: everything at once, or shuffled mini-batches."""
-    if batch_size is None or batch_size >= N:
-        yield None
-        return
-    order = rng.permutation(N) if shuffle else np.arange(N)
-    for start in range(0, N, batch_size):
-        yield order[start:start + batch_size]
-
-
 def _options(epochs, print_every, grad_check_every, batch_size, clip_norm, early_stopping,
              min_delta, schedule, callbacks):
     """Validate the loop's options; return the full list of callbacks."""
