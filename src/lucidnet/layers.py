@@ -201,8 +201,11 @@ class Dense(Layer):
         """
         W, b = self.params["W"], self.params["b"]
         shape = (self.units, A_prev.shape[1])
-        Z = np.matmul(W, A_prev, out=self._buffer("Z", shape, W.dtype) if training else None)
+        Z = self._buffer("Z", shape, W.dtype) if training else None
         blocks = self._row_blocks(shape, W.dtype) if training else None
+        product_by_blocks = blocks is not None and self._small(A_prev)
+        if not product_by_blocks:
+            Z = np.matmul(W, A_prev, out=Z)                         # W[l] A[l-1]
         if blocks is None:
             Z += b                                                  # in place: + b[l]
             A = self.activation.forward(Z, out=self._buffer("A", shape, W.dtype) if training
@@ -211,6 +214,8 @@ class Dense(Layer):
             A = self._buffer("A", shape, W.dtype)
             for rows in blocks:
                 Z_rows, A_rows = Z[rows], A[rows]
+                if product_by_blocks:
+                    np.matmul(W[rows], A_prev, out=Z_rows)          # rows of W[l] A[l-1]
                 Z_rows += b[rows]
                 _written(self.activation.forward(Z_rows, out=A_rows), A_rows)
         self.A_prev, self.Z, self.A = A_prev, Z, A
@@ -234,13 +239,16 @@ class Dense(Layer):
             if getattr(self, "Z", None) is None:
                 raise RuntimeError(f"layer {self.name!r}: backward needs the caches of a forward "
                                    "pass (Z was used up by the last backward); run forward first")
-            Delta = self._error_signal(dA, db)          # Delta[l] = dA * sigma'(Z[l]); db = its sum
+            # Delta[l] = dA * sigma'(Z[l]); db = its sum (and maybe dW, see _error_signal)
+            Delta, dW_done = self._error_signal(dA, db, dW)
             if Delta is self.Z:
                 self.Z = None  # now holds Delta, not Z
         else:
             Delta.sum(axis=1, keepdims=True, out=db)                # sum over the batch
+            dW_done = False
         N = Delta.shape[1]
-        np.matmul(Delta, self.A_prev.T, out=dW)                     # Delta[l] A[l-1]^T
+        if not dW_done:
+            np.matmul(Delta, self.A_prev.T, out=dW)                 # Delta[l] A[l-1]^T
         dW *= 1.0 / N                                               # ... times 1/N
         db *= 1.0 / N                                               # sum / N = mean (faster than np.mean)
         self.Delta = Delta
@@ -257,21 +265,37 @@ class Dense(Layer):
             return np.multiply(W.T, Delta, out=out)                 # (d_{l-1}, N)
         return np.matmul(W.T, Delta, out=out)                       # (d_{l-1}, N)
 
-    def _error_signal(self, dA, db):
+    def _error_signal(self, dA, db, dW):
         """``Delta = dA * sigma'(Z)`` (``Activation.backward``) and its sum over
-        the batch into ``db``; a large array block by block (see ``_row_blocks``)."""
+        the batch into ``db``; a large array block by block (see ``_row_blocks``).
+
+        Returns ``(Delta, dW_done)``: with few inputs, the rows of
+        ``dW = Delta A_prev^T`` are computed block by block too (row ``i`` of
+        ``dW`` needs row ``i`` of ``Delta`` alone), while the block is in cache.
+        """
         Delta = self._delta_array(dA)
         blocks = self._row_blocks(Delta.shape, Delta.dtype)
         if blocks is None:
             Delta = self.activation.backward(self.Z, self.A, dA, out=Delta)
             Delta.sum(axis=1, keepdims=True, out=db)                # sum over the batch
-            return Delta
+            return Delta, False
+        product_by_blocks = self._small(self.A_prev)
         for rows in blocks:
             D_rows = Delta[rows]
             _written(self.activation.backward(self.Z[rows], self.A[rows], dA[rows], out=D_rows),
                      D_rows)
             D_rows.sum(axis=1, keepdims=True, out=db[rows])         # sum over the batch
-        return Delta
+            if product_by_blocks:
+                np.matmul(D_rows, self.A_prev.T, out=dW[rows])      # rows of Delta A_prev^T
+        return Delta, product_by_blocks
+
+    @staticmethod
+    def _small(A_prev) -> bool:
+        """True when ``A_prev`` fits in cache beside a block (a layer with few
+        inputs, e.g. the first on 2-D data): its products with ``W`` and
+        ``Delta`` only stream the large array, so they go by blocks as well.
+        A large ``A_prev`` is left to whole-array products (BLAS's best case)."""
+        return A_prev.nbytes <= _BLOCK_BYTES
 
     def _row_blocks(self, shape, dtype):
         """Row slices covering a large ``(d_l, N)`` work array, or None (small, or
