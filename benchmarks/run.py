@@ -140,10 +140,8 @@ def annotate(rows, sz, peaks):
 
 def _periodic_check(net, XT, y):
     """The check ``fit(grad_check_every=k)`` runs (on its sample of examples), as a call."""
-    try:
-        from lucidnet.gradcheck_network import PeriodicCheck
-    except ImportError:  # an older lucidnet
-        return lambda: float("nan")
+    from lucidnet.gradcheck_network import PeriodicCheck
+
     check = PeriodicCheck(net, net._inputs(XT), net._targets(y, XT.shape[1]))
     rng = np.random.default_rng(0)
     return lambda: check(0, rng)

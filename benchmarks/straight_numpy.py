@@ -19,15 +19,17 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
 
-from lucidnet import Dense, Input, NeuralNetwork  # noqa: E402
-from lucidnet.datasets import generate_toy_dataset  # noqa: E402
+import common  # noqa: E402
+import workloads as wl  # noqa: E402
 
 
 def _net(dtype):
-    return NeuralNetwork([Input("x", 2), Dense("h1", 16), Dense("h2", 32), Dense("out", 1)],
-                         dtype=dtype)
+    """The reference network, as run R builds it."""
+    return wl._lucid_net(wl.r_sizes(), dtype)
 
 
 def _sigmoid_(Z):
@@ -74,7 +76,7 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--epochs", type=int, default=2000)
     args = p.parse_args(argv)
-    X, y = generate_toy_dataset(1000, 0.2, "moons", 42)
+    X, y = common.moons(1000)
     X = np.ascontiguousarray(X.T, dtype=args.dtype)
     Y = y.reshape(1, -1).astype(args.dtype)
     straight(X, Y, args.dtype, 50)                          # warm-up

@@ -81,10 +81,7 @@ class Activation:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        for method in ("forward", "backward"):
-            fn = cls.__dict__.get(method)
-            if fn is not None and "out" not in inspect.signature(fn).parameters:
-                setattr(cls, method, _without_out(fn))
+        drop_out_hint(cls, ("forward", "backward"))
         if "backward" in cls.__dict__ and "delta_over_Z" not in cls.__dict__:
             cls.delta_over_Z = False  # unknown: it might read Z after writing out
 
@@ -107,19 +104,28 @@ class Activation:
         return f"{type(self).__name__}()"
 
 
-def _without_out(fn):
-    """Wrap a subclass's ``forward``/``backward`` written without ``out`` (the hint is dropped)."""
+def drop_out_hint(cls, methods) -> None:
+    """Wrap each of ``methods`` that ``cls`` itself writes without an ``out``
+    parameter, so that callers may always offer one (it is then dropped).
+    Used by :class:`Activation` and :class:`lucidnet.layers.Layer` subclasses."""
+    for name in methods:
+        fn = cls.__dict__.get(name)
+        if fn is not None and "out" not in inspect.signature(fn).parameters:
+            setattr(cls, name, _without_out(fn))
 
+
+def _without_out(fn):
     @functools.wraps(fn)
-    def method(self, *args, out=None):
-        return fn(self, *args)
+    def method(self, *args, out=None, **kwargs):
+        return fn(self, *args, **kwargs)
 
     return method
 
 
 def _into(result: np.ndarray, out: np.ndarray | None) -> np.ndarray:
-    """Copy ``result`` into ``out`` when one is offered (keeps callers' buffers in use)."""
-    if out is None:
+    """``result`` in ``out`` when one is offered (keeps callers' buffers in use):
+    copied, unless it is ``out`` already."""
+    if out is None or result is out:
         return result
     np.copyto(out, result)
     return out

@@ -11,12 +11,9 @@ Notation (column-wise, as in the text): ``A_prev`` is ``A[l-1]`` of shape
 
 from __future__ import annotations
 
-import functools
-import inspect
-
 import numpy as np
 
-from .activations import Activation, get_activation
+from .activations import Activation, _into, drop_out_hint, get_activation
 from .initializers import default_initializer, get_initializer
 
 __all__ = ["Layer", "Input", "Dense", "Dropout", "LAYERS"]
@@ -38,22 +35,6 @@ def _check_size(what: str, value) -> int:
     return int(value)
 
 
-def _written(result: np.ndarray, out: np.ndarray) -> None:
-    """Make sure ``out`` holds ``result`` (an activation may return another array)."""
-    if result is not out:
-        np.copyto(out, result)
-
-
-def _without_out(backward):
-    """Wrap a subclass's ``backward`` written without ``out`` (the hint is dropped)."""
-
-    @functools.wraps(backward)
-    def method(self, *args, out=None, **kwargs):
-        return backward(self, *args, **kwargs)
-
-    return method
-
-
 class Layer:
     """Base class.  ``units`` is the layer's output size ``d_l``.
 
@@ -65,9 +46,7 @@ class Layer:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        fn = cls.__dict__.get("backward")
-        if fn is not None and "out" not in inspect.signature(fn).parameters:
-            cls.backward = _without_out(fn)  # a user's layer written without the hint
+        drop_out_hint(cls, ("backward",))  # a user's layer written without the hint
 
     def __init__(self, name: str):
         self.name = _check_name(name)
@@ -217,7 +196,7 @@ class Dense(Layer):
                 if product_by_blocks:
                     np.matmul(W[rows], A_prev, out=Z_rows)          # rows of W[l] A[l-1]
                 Z_rows += b[rows]
-                _written(self.activation.forward(Z_rows, out=A_rows), A_rows)
+                _into(self.activation.forward(Z_rows, out=A_rows), A_rows)
         self.A_prev, self.Z, self.A = A_prev, Z, A
         return A
 
@@ -282,8 +261,8 @@ class Dense(Layer):
         product_by_blocks = self._small(self.A_prev)
         for rows in blocks:
             D_rows = Delta[rows]
-            _written(self.activation.backward(self.Z[rows], self.A[rows], dA[rows], out=D_rows),
-                     D_rows)
+            _into(self.activation.backward(self.Z[rows], self.A[rows], dA[rows], out=D_rows),
+                  D_rows)
             D_rows.sum(axis=1, keepdims=True, out=db[rows])         # sum over the batch
             if product_by_blocks:
                 np.matmul(D_rows, self.A_prev.T, out=dW[rows])      # rows of Delta A_prev^T
