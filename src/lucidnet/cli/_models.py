@@ -11,13 +11,40 @@ from pathlib import Path
 
 from . import CommandError
 
-__all__ = ["load_model", "read_table", "feature_matrix"]
+__all__ = ["add_model_argument", "model_path", "load_model", "read_table", "feature_matrix"]
+
+MODEL_HELP = "model file written by 'lucidnet train' or net.save() (.npz)"
+
+
+def add_model_argument(parser, *, positional: bool):
+    """``--model FILE`` on every model command; ``info``/``export`` also keep their
+    older positional ``MODEL`` (``lucidnet info m.npz`` still works)."""
+    if positional:
+        parser.add_argument("model_positional", nargs="?", type=Path, metavar="MODEL",
+                            help="the model file (same as --model)")
+        parser.add_argument("--model", type=Path, metavar="FILE", help=MODEL_HELP)
+    else:
+        parser.add_argument("--model", type=Path, required=True, metavar="FILE",
+                            help=MODEL_HELP)
+
+
+def model_path(args) -> Path:
+    """The model file from ``--model`` or the positional ``MODEL`` (exactly one)."""
+    positional = getattr(args, "model_positional", None)
+    if positional is not None and args.model is not None:
+        raise CommandError("give the model file once: as --model FILE or as MODEL, not both")
+    path = args.model if args.model is not None else positional
+    if path is None:
+        raise CommandError("--model: name the model file (--model FILE)")
+    return path
 
 
 def load_model(path, option: str = "--model"):
     """``lucidnet.load(path)``; a missing or bad file is a ``CommandError`` (exit 2)."""
     from ..persistence import ModelFileError, load
 
+    if Path(path).is_dir():
+        raise CommandError(f"{option}: {str(path)!r} is a folder, not a model file")
     try:
         return load(path)
     except FileNotFoundError:

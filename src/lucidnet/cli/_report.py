@@ -33,13 +33,22 @@ def grad_check_summary(grad_checks) -> list[dict]:
     return [rows[k] for k in sorted(rows)]
 
 
+def _weights_text(result: dict) -> str:
+    """Which weights the final cost is of: the last epoch's, or the restored best epoch's."""
+    last = result["epochs_run"] - 1
+    best = (result.get("early_stopping") or {}).get("best_epoch")
+    if best is None or best == last:
+        return f"after epoch {last}"
+    return f"weights of epoch {best}, kept by early stopping; training ran to epoch {last}"
+
+
 def summary_lines(result: dict) -> list[str]:
     """The final summary printed by ``lucidnet train``."""
     lines = ["", "Summary",
              f"  network        {result['architecture_text']}  ({result['n_params']} parameters)",
              f"  data           {result['data_text']}",
              f"  seeds          init seed {result['seed']}, data seed {result['data_seed']}",
-             f"  final cost     {result['final_cost']:.6f}  (after epoch {result['epochs_run'] - 1})"]
+             f"  final cost     {result['final_cost']:.6f}  ({_weights_text(result)})"]
     if result.get("accuracy") is not None:
         lines.append(f"  accuracy       {result['accuracy']:.4f}  (training set)")
     if set(result.get("figures", {})) - {"train"}:  # validation or test parts: all figures

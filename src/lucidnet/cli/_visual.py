@@ -58,14 +58,19 @@ def _layer_figures(rec: dict) -> dict:
     return plain
 
 
-def write_visual(out, net, X, y, callbacks, title: str) -> tuple[list[str], dict]:
-    """Write the files of the recorders in ``callbacks``; return ``(file names, metrics)``."""
+def write_visual(out, net, X, y, callbacks, title: str, announce=None) -> tuple[list[str], dict]:
+    """Write the files of the recorders in ``callbacks``; return ``(file names, metrics)``.
+
+    ``announce(text)`` is called before each step that takes seconds (drawing
+    the GIF, the diagnostics), so a user does not stare at a silent terminal."""
+    announce = announce or (lambda text: None)
     from ..animation import BoundaryRecorder, mp4_available
     from ..diagnostics import Diagnostics
 
     files, metrics = [], {}
     for cb in callbacks:
         if isinstance(cb, BoundaryRecorder):
+            announce(f"writing training.gif ({len(cb.outputs)} frames) ...")
             cb.save(out / "training.gif", title_prefix=f"{title}\n")
             files.append("training.gif")
             if mp4_available():
@@ -75,6 +80,7 @@ def write_visual(out, net, X, y, callbacks, title: str) -> tuple[list[str], dict
             from ..diagnostics_plots import (plateau_spans, plot_activation_histograms,
                                              plot_diagnostics, plot_hidden_units)
 
+            announce("drawing diagnostics.png, activations.png ...")
             plot_diagnostics(cb, title=f"Inside the network: {title}",
                              save=out / "diagnostics.png")
             plot_activation_histograms(cb, title=f"Activations: {title}",

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from . import CommandError
+from ._models import add_model_argument
 
 ORDER = 25
 
@@ -21,8 +22,7 @@ ORDER = 25
 def register(subparsers):
     parser = subparsers.add_parser("evaluate", help="metrics of a saved model on a labelled CSV",
                                    description=" ".join(__doc__.split("\n\n")[:2]))
-    parser.add_argument("--model", type=Path, required=True, metavar="FILE",
-                        help="model file written by 'lucidnet train' or net.save() (.npz)")
+    add_model_argument(parser, positional=False)
     parser.add_argument("--input", type=Path, required=True, metavar="CSV",
                         help="CSV file with a header row, features and the target column")
     parser.add_argument("--target", required=True, metavar="COLUMN",

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from . import CommandError
+from ._models import add_model_argument, load_model
 from ._options import point
 
 ORDER = 20
@@ -24,8 +25,7 @@ def register(subparsers):
     parser = subparsers.add_parser(
         "predict", help="predict with a saved model (points on the command line or a CSV)",
         description=__doc__.split("\n\n")[0] + " " + __doc__.split("\n\n")[1].replace("\n", " "))
-    parser.add_argument("--model", type=Path, required=True, metavar="FILE",
-                        help="model file written by 'lucidnet train' or net.save() (.npz)")
+    add_model_argument(parser, positional=False)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--points", type=point, nargs="+", metavar="X1,X2",
                         help="points as comma-separated feature values, e.g. 0.5,0.2 1,-0.3")
@@ -104,14 +104,7 @@ def _is_float(text: str) -> bool:
 def run(args) -> int:
     import numpy as np
 
-    from ..persistence import ModelFileError, load
-
-    try:
-        net = load(args.model)
-    except FileNotFoundError:
-        raise CommandError(f"--model: no such file {str(args.model)!r}") from None
-    except ModelFileError as exc:
-        raise CommandError(f"--model: {exc}") from None
+    net = load_model(args.model)
     names = net.preprocessing.get("feature_names")
     if args.points is not None:
         rows = args.points
@@ -132,6 +125,8 @@ def run(args) -> int:
     A = net.predict_proba(Xp.T).T                                # (N, dL)
     labels = np.asarray(net.predict(Xp.T))
     names = names or [f"x{i}" for i in range(1, d0 + 1)]
+    if args.output is not None and args.output.is_dir():
+        raise CommandError(f"--output: {str(args.output)!r} is a folder; give a file name")
     if args.output is not None and not args.output.parent.is_dir():
         raise CommandError(f"--output: no such folder {str(args.output.parent)!r}")
     out = io.StringIO() if args.output is not None else sys.stdout

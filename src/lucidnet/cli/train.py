@@ -20,6 +20,7 @@ from . import CommandError
 from . import _nextsteps as nextsteps
 from ._checkpointing import add_checkpoint_options, fit_or_resume
 from ._visual import add_visual_options, visual_callbacks, write_visual
+from ._scope import refuse_options_that_do_not_apply
 from ._options import int_list, non_negative_float, non_negative_int, positive_float, positive_int
 
 ORDER = 10
@@ -118,7 +119,9 @@ def make_callbacks(args) -> list:
 
     if args.quiet:
         return []
-    return [ProgressBar(args.print_every)]
+    # the bar redraws itself with carriage returns: only a terminal shows it as
+    # one line; in a redirected log it would be hundreds of half-lines
+    return [ProgressBar(args.print_every, bar=sys.stderr.isatty())]
 
 
 def prepare_out(out: Path) -> Path:
@@ -132,10 +135,16 @@ def prepare_out(out: Path) -> Path:
 
 
 def architecture_text(net) -> str:
-    sizes = "-".join(str(layer.units) for layer in net.layers)
-    acts = sorted({layer.activation.name for layer in net.layers[1:]
-                   if hasattr(layer, "activation")})
-    return f"{sizes} {'/'.join(acts)}, loss {net.loss_obj.name}, {net.optimizer!r}"
+    """``2-16-32-1 sigmoid, loss bce, SGD(lr=1.0)``; the activations in layer order
+    (``tanh hidden, softmax output`` when they differ), dropout said in words."""
+    dense = [layer for layer in net.layers[1:] if hasattr(layer, "activation")]
+    sizes = "-".join(str(layer.units) for layer in [net.layers[0], *dense])
+    hidden = list(dict.fromkeys(layer.activation.name for layer in dense[:-1]))
+    output = dense[-1].activation.name
+    acts = output if hidden in ([], [output]) else f"{'/'.join(hidden)} hidden, {output} output"
+    rates = sorted({layer.rate for layer in net.layers if type(layer).__name__ == "Dropout"})
+    dropout = f", dropout {'/'.join(f'{r:g}' for r in rates)}" if rates else ""
+    return f"{sizes} {acts}{dropout}, loss {net.loss_obj.name}, {net.optimizer!r}"
 
 
 # ------------------------------------------------------------------ run
@@ -143,6 +152,7 @@ def run(args) -> int:
     from .. import __version__
     from ._report import grad_check_summary, summary_lines, write_metrics, write_plots
 
+    refuse_options_that_do_not_apply(args)
     out = prepare_out(args.out)
     ds = load_data(args)                                     # row-wise train/test parts
     net = build_network(args, ds.X_train.shape[1], ds)
@@ -214,7 +224,8 @@ def run(args) -> int:
     if recorders:
         visual_files, result["diagnostics"] = write_visual(
             out, net, ds.X_train, ds.y_train, recorders,
-            f"{args.dataset or args.data.name}, {'-'.join(map(str, result['architecture']))}")
+            f"{args.dataset or args.data.name}, {'-'.join(map(str, result['architecture']))}",
+            announce=None if args.quiet else lambda text: print(text, flush=True))
         files += visual_files
     net.save(out / "model.npz")
     files += ["model.npz", "metrics.json"]
