@@ -1,8 +1,9 @@
 """``lucidnet evaluate``: the metrics of a saved model on a labelled CSV file.
 
 The CSV has a header row; ``--target`` names the label (or value) column and
-the model's features are read by the names stored in the model file (or, when
-it has none, every other column in order).  The stored standardization is
+the model's features are read by the names stored in the model file (a column
+the model does not know is an error unless named with ``--ignore``; a model
+without stored names takes every other column in order).  The stored standardization is
 repeated.  A classifier gets accuracy, precision, recall, F1 (binary for two
 classes, macro-averaged otherwise), log loss and the confusion matrix; a
 regression MSE, RMSE, MAE and R^2.
@@ -14,6 +15,7 @@ import json
 from pathlib import Path
 
 from . import CommandError
+from ._columns import add_ignore_option, ignored
 from ._models import add_model_argument
 
 ORDER = 25
@@ -27,6 +29,7 @@ def register(subparsers):
                         help="CSV file with a header row, features and the target column")
     parser.add_argument("--target", required=True, metavar="COLUMN",
                         help="name of the target column in the header")
+    add_ignore_option(parser)
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     parser.set_defaults(func=run)
     return parser
@@ -79,17 +82,17 @@ def run(args) -> int:
     import numpy as np
 
     from ..data import apply_preprocessing
-    from ._models import feature_matrix, load_model, read_table
+    from ._models import feature_matrix, load_model, numbers, read_table
 
     net = load_model(args.model)
-    header, rows = read_table(args.input)
-    if args.target not in header:
+    table = read_table(args.input, header=True)
+    if args.target not in table.header:
         raise CommandError(f"--target: no column {args.target!r} in {str(args.input)!r}; "
-                           f"columns: {', '.join(header)}")
-    t = header.index(args.target)
-    X, _ = feature_matrix(net, header, rows, args.input, exclude=(args.target,))
+                           f"columns: {', '.join(table.header)}")
+    t = table.index(args.target)
+    X, _ = feature_matrix(net, table, exclude=(args.target,), ignore=ignored(args))
     Xp = apply_preprocessing(net.preprocessing, X)
-    values = [row[t] for _, row in rows]
+    rows, values = table.rows, [cells[t] for _, cells in table.rows]
     if net.is_classifier and not (net.output_layer.activation.name == "sigmoid"
                                   and net.n_outputs > 1):
         y = np.array(_class_indices(net, values, rows, args.target, args.input))
@@ -101,12 +104,7 @@ def run(args) -> int:
         if net.n_outputs != 1:
             raise CommandError(f"--model: the model has {net.n_outputs} outputs; evaluate "
                                "handles one target column")
-        try:
-            Y = np.array([[float(v) for v in values]])
-        except ValueError:
-            bad = next(v for v in values if not _is_number(v))
-            raise CommandError(f"--target: {bad!r} is not a number (the model is a "
-                               "regression)") from None
+        Y = numbers(table, [t], "--target").T                    # (1, N), finite
         metrics = regression_metrics(net, Xp, Y)
     if args.json:
         print(json.dumps(metrics, indent=2))
@@ -124,10 +122,3 @@ def run(args) -> int:
             print(f"{name:<9} {value:.6f}")
     return 0
 
-
-def _is_number(text) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False

@@ -1,7 +1,8 @@
 """``lucidnet predict``: load a model file and print predictions for points.
 
 Points come from the command line (``--points 0.5,0.2 1,-0.3``) or from a
-CSV file (``--input points.csv``, one point per row, an optional header row).
+CSV file (``--input points.csv``, one point per row; a header row is matched to
+the model's features by name, a header-less file is read by position).
 The output is CSV on stdout (or ``--output FILE``): the point's features, the
 predicted class and, for a classifier, the probabilities.
 """
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import sys
 from pathlib import Path
 
 from . import CommandError
+from ._columns import add_ignore_option, ignored
 from ._models import add_model_argument, load_model
 from ._options import point
 
@@ -30,75 +31,24 @@ def register(subparsers):
     source.add_argument("--points", type=point, nargs="+", metavar="X1,X2",
                         help="points as comma-separated feature values, e.g. 0.5,0.2 1,-0.3")
     source.add_argument("--input", type=Path, metavar="CSV",
-                        help="CSV file with one point per row (a header row is skipped)")
+                        help="CSV file with one point per row; with a header row its columns "
+                             "are matched to the model's features by name, without one by "
+                             "position")
+    add_ignore_option(parser)
     parser.add_argument("--output", type=Path, metavar="CSV",
                         help="write the predictions to this CSV file instead of stdout")
     parser.set_defaults(func=run)
     return parser
 
 
-def _cell(text: str, path: Path, row: int, column: str) -> float:
-    """One feature value; a missing, non-numeric or non-finite one names its row and column."""
-    try:
-        value = float(text)
-    except ValueError:
-        what = "missing value" if not text.strip() else f"not a number: {text.strip()!r}"
-        raise CommandError(f"--input: {str(path)!r}, row {row}, column {column}: {what}") \
-            from None
-    if not math.isfinite(value):
-        raise CommandError(f"--input: {str(path)!r}, row {row}, column {column}: "
-                           f"not a finite number: {text.strip()!r}")
-    return value
+def read_points(net, path: Path, ignore=()) -> list[list[float]]:
+    """The points of the CSV file ``path`` (read by :mod:`lucidnet.csvfile`, the one
+    reader): matched to the model's features by name when the file has a header,
+    by position when it has none (see :mod:`._columns`)."""
+    from ._models import feature_matrix, read_table
 
-
-def read_points_csv(path: Path) -> list[list[float]]:
-    """Rows of numbers from ``path``; a first row that is not numeric is a header."""
-    try:
-        with open(path, newline="") as fh:
-            rows = [row for row in csv.reader(fh) if row and any(cell.strip() for cell in row)]
-    except OSError as exc:
-        raise CommandError(f"--input: cannot read {str(path)!r} ({exc.strerror})") from None
-    points = []
-    for i, row in enumerate(rows, start=1):
-        if i == 1 and not all(_is_float(cell) for cell in row):
-            continue  # header
-        points.append([_cell(cell, path, i, str(j + 1)) for j, cell in enumerate(row)])
-    if not points:
-        raise CommandError(f"--input: {str(path)!r} has no points")
-    return points
-
-
-def read_named_columns(path: Path, names) -> list[list[float]] | None:
-    """Rows of the columns ``names`` when the first row of ``path`` is a header holding
-    them all (in any order, other columns ignored); ``None`` otherwise."""
-    if not names:
-        return None
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = [row for row in csv.reader(fh) if any(cell.strip() for cell in row)]
-    except OSError:
-        return None  # read_points_csv reports it
-    header = [cell.strip() for cell in rows[0]] if rows else []
-    if not set(names) <= set(header):
-        return None
-    index = [header.index(name) for name in names]
-    points = []
-    for i, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise CommandError(f"--input: {str(path)!r}, row {i} has {len(row)} fields, the "
-                               f"header has {len(header)}")
-        points.append([_cell(row[j], path, i, repr(name)) for j, name in zip(index, names)])
-    if not points:
-        raise CommandError(f"--input: {str(path)!r} has no points")
-    return points
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    X, _ = feature_matrix(net, read_table(path), ignore=ignore)
+    return X.tolist()
 
 
 def run(args) -> int:
@@ -108,8 +58,8 @@ def run(args) -> int:
     names = net.preprocessing.get("feature_names")
     if args.points is not None:
         rows = args.points
-    else:  # a header naming the model's features picks those columns (e.g. the training CSV)
-        rows = read_named_columns(args.input, names) or read_points_csv(args.input)
+    else:  # by name when the file has a header (e.g. the training CSV), else by position
+        rows = read_points(net, args.input, ignored(args))
     source = "--points" if args.points is not None else "--input"
     d0 = net.n_features
     bad = [r for r in rows if len(r) != d0]
