@@ -258,3 +258,66 @@ def test_docs_point_to_no_file_outside_the_repository():
     for path in [ROOT / "README.md", *sorted((ROOT / "notebooks").glob("*.ipynb")),
                  *sorted((ROOT / "docs").rglob("*.md"))]:
         assert "SPEC.md" not in path.read_text(), path
+
+
+# ------------------------------------------------------------------ columns by name
+@pytest.fixture
+def f123_model(tmp_path):
+    """A regression model on features f1, f2, f3 (target y) whose output shows which
+    value sits in which input: W = [1, 10, 100], b = 0, identity output."""
+    import numpy as np
+
+    from lucidnet import Dense, Input, NeuralNetwork
+
+    net = NeuralNetwork([Input("x", 3), Dense("out", 1, activation="identity")],
+                        loss_fn="mse", seed=0)
+    net.layers[1].params["W"][...] = np.array([[1.0, 10.0, 100.0]])
+    net.layers[1].params["b"][...] = 0.0
+    net.preprocessing = {"feature_names": ["f1", "f2", "f3"], "target": "y"}
+    net.save(tmp_path / "m.npz")
+    return tmp_path / "m.npz"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("f1,f3,label\n1,2,3\n", ["missing column 'f2'", "the model does not know: 'label'"]),
+    ("f1,f2\n1,2\n", ["missing column 'f3'"]),
+    ("f1,f2,f3,id\n1,2,3,7\n", ["does not know: 'id'", "--ignore id"]),
+    ("1,2\n3,4\n", ["2 columns and no header row", "takes 3 features"]),
+])
+def test_predict_refuses_columns_that_do_not_match(cli, f123_model, tmp_path, text, words):
+    (tmp_path / "p.csv").write_text(text)
+    status, out, err = cli("predict", "--model", f123_model, "--input", "p.csv")
+    line = _one_line(err)
+    assert status == 2 and out == "" and line.startswith("lucidnet predict: error: --input: ")
+    assert all(w in line for w in words), line
+
+
+def test_predict_matches_columns_by_name_in_any_order(cli, f123_model, tmp_path):
+    (tmp_path / "p.csv").write_text("f3,id,y,f1,f2\n3,7,0,1,2\n")  # y: the model's target
+    status, out, err = cli("predict", "--model", f123_model, "--input", "p.csv",
+                           "--ignore", "id")
+    assert status == 0, err
+    assert out.splitlines() == ["f1,f2,f3,y1", "1,2,3,321"]  # 1*1 + 2*10 + 3*100
+    (tmp_path / "bare.csv").write_text("1,2,3\n")  # no header: the training order
+    status, out, _ = cli("predict", "--model", f123_model, "--input", "bare.csv")
+    assert out.splitlines() == ["f1,f2,f3,y1", "1,2,3,321"]
+    status, _, err = cli("predict", "--model", f123_model, "--input", "p.csv", "--ignore", "idd")
+    assert status == 2 and "--ignore: no column 'idd'" in _one_line(err)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", ""])
+def test_evaluate_refuses_a_non_finite_regression_target(cli, f123_model, tmp_path, value):
+    (tmp_path / "e.csv").write_text(f"f1,f2,f3,y\n1,2,3,321\n1,1,1,{value}\n")
+    status, out, err = cli("evaluate", "--model", f123_model, "--input", "e.csv",
+                           "--target", "y")
+    line = _one_line(err)
+    assert status == 2 and out == "" and "line 3" in line and "'y'" in line, line
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_train_refuses_a_non_finite_target(cli, tmp_path, value):
+    rows = "".join(f"{i},{i * 2.5}\n" for i in range(30))
+    (tmp_path / "t.csv").write_text(f"a,y\n{rows}1,{value}\n")
+    status, _, err = cli("train", "--data", "t.csv", "--target", "y", *QUICK)
+    line = _one_line(err)
+    assert status == 2 and "line 32" in line and "'y'" in line, line
