@@ -126,9 +126,12 @@ class BoundaryRecorder(Callback):
         return predict_fn
 
     def title(self, i) -> str:
+        # The log's "Epoch: k Cost J" is the cost after epoch k's update, so the
+        # first frame (the initial weights, before any update) says so in words.
         epoch = self.epochs[i]
-        when = "before training" if epoch is None else f"epoch {epoch}"
-        return f"{when}   cost J = {self.costs[i]:.4f}"
+        when = "initial weights, before any update" if epoch is None else \
+            f"after epoch {epoch}'s update"
+        return f"{when}:  cost J = {self.costs[i]:.4f}"
 
     def frame_figure(self, i, *, title_prefix=""):
         """Snapshot ``i`` drawn by :func:`~lucidnet.plotting.plot_decision_boundary`."""

@@ -83,21 +83,46 @@ def write_metrics(path: Path, result: dict) -> None:
     atomic_write(path, lambda fh: fh.write((text + "\n").encode()))
 
 
-def write_plots(out: Path, net, X, y, costs, print_every: int, title: str,
-                boundary: bool = True) -> list[str]:
-    """Dataset, decision boundary (2-D classification only: ``boundary``) and loss
-    curve PNGs; returns the file names."""
+def user_units(ds):
+    """``(to_user, to_model)``: row-wise maps between the model's (standardized) inputs
+    and the user's units, from the data set's stored standardization."""
+    import numpy as np
+
+    stats = ds.standardization
+    if not stats:
+        return (lambda X: X), (lambda X: X)
+    mean, scale = np.asarray(stats["mean"]), np.asarray(stats["scale"])
+    return (lambda X: X * scale + mean), (lambda X: (X - mean) / scale)
+
+
+def write_plots(out: Path, net, ds, title: str, best_epoch=None) -> list[str]:
+    """Dataset and decision boundary (2-D classification only), in the user's units
+    with the column and class names, test points as triangles; the loss curve from
+    ``net.history`` (train and validation, the kept epoch marked).  Returns the
+    file names."""
     from ..plotting import plot_decision_boundary, plot_loss_curve, visualize_dataset
 
     files = []
-    if boundary:
-        visualize_dataset(X, y, title=f"Data: {title}", save=out / "dataset.png")
+    if ds.X_train.shape[1] == 2 and ds.is_classification:
+        to_user, to_model = user_units(ds)
+        toy = ds.standardization is None and list(ds.feature_names) == ["x1", "x2"]
+        shown = dict(feature_names=None if toy else list(ds.feature_names),
+                     class_names=None if toy else [str(c) for c in ds.class_labels],
+                     X_test=None if ds.X_test is None else to_user(ds.X_test), y_test=ds.y_test)
+        X = to_user(ds.X_train)
+        parts = " (circles: training part, triangles: test part)" if ds.X_test is not None else ""
+        visualize_dataset(X, ds.y_train, title=f"Data: {title}{parts}", save=out / "dataset.png",
+                          **shown)
         files.append("dataset.png")
-        plot_decision_boundary(net, X, y, title=f"Decision boundary: {title}",
-                               save=out / "decision_boundary.png")
+
+        def predict(G):  # the user's units in, the model's standardized units inside
+            return net.predict_proba(to_model(G).T).T               # (M, dL)
+
+        plot_decision_boundary(predict, X, ds.y_train, title=f"Decision boundary: {title}",
+                               save=out / "decision_boundary.png", **shown)
         files.append("decision_boundary.png")
-    if costs:
-        plot_loss_curve(costs, print_every=print_every, title=f"Training cost: {title}",
-                        save=out / "loss_curve.png")
+    if net.history.get("loss"):
+        plot_loss_curve(net.history, title=f"Cost per epoch: {title}", log_scale="auto",
+                        best_epoch=best_epoch, save=out / "loss_curve.png")
         files.append("loss_curve.png")
     return files

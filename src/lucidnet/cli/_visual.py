@@ -27,11 +27,15 @@ def add_visual_options(parser):
                    help="record the diagnostics every K epochs (default: %(default)s)")
 
 
-def visual_callbacks(args, X, y) -> list:
+def visual_callbacks(args, X, y, classification: bool = True) -> list:
     """The callbacks the options ask for; ``X`` row-wise ``(N, d0)``, ``y`` ``(N,)``."""
     from . import CommandError
 
     callbacks = []
+    if getattr(args, "animate", False) and not classification:
+        # its frames draw classes and a 0.5 contour: a regression's values are neither
+        raise CommandError("--animate draws the decision boundary of a classifier; this is a "
+                           "regression (use --diagnostics to see the hidden units)")
     if getattr(args, "animate", False):
         if X.shape[1] != 2:
             raise CommandError(f"--animate: the boundary animation needs 2-D data; this data "

@@ -115,13 +115,15 @@ def fit_options(args) -> dict:
 
 
 def make_callbacks(args) -> list:
-    from ._progress import ProgressBar
+    from ._progress import CurveSampler, ProgressBar
 
+    # the per-epoch figures of loss_curve.png (validation runs record every epoch anyway)
+    callbacks = [] if args.no_plots or args.val_split else [CurveSampler(args.epochs)]
     if args.quiet:
-        return []
+        return callbacks
     # the bar redraws itself with carriage returns: only a terminal shows it as
     # one line; in a redirected log it would be hundreds of half-lines
-    return [ProgressBar(args.print_every, bar=sys.stderr.isatty())]
+    return [ProgressBar(args.print_every, bar=sys.stderr.isatty()), *callbacks]
 
 
 def prepare_out(out: Path) -> Path:
@@ -159,7 +161,8 @@ def run(args) -> int:
     net.preprocessing = ds.preprocessing()                   # for 'lucidnet predict'
     X, Y, Xv, Yv = nextsteps.split_validation(args, net, ds)  # column-wise (d0, N), (dL, N)
     validation = {} if Xv is None else {"validation_data": (Xv, Yv)}
-    recorders = visual_callbacks(args, ds.X_train, ds.y_train)  # --animate/--diagnostics
+    recorders = visual_callbacks(args, ds.X_train, ds.y_train,  # --animate/--diagnostics
+                                 classification=ds.is_classification)
     start = time.perf_counter()
     try:
         # Ctrl-C (exit 130), --resume, checkpoints and divergence: see _checkpointing.
@@ -184,7 +187,8 @@ def run(args) -> int:
         "seed": net.seed,
         "data_seed": args.data_seed,
         "data": data,
-        "architecture": [layer.units for layer in net.layers],
+        "architecture": [layer.units for layer in net.layers  # dropout is no layer of units
+                         if type(layer).__name__ != "Dropout"],
         "layers": [layer.get_config() for layer in net.layers],
         "loss": net.loss_obj.name,
         "optimizer": {"name": net.optimizer.name, "config": net.optimizer.get_config()},
@@ -218,9 +222,8 @@ def run(args) -> int:
     files = []
     if not args.no_plots:
         name = args.dataset or args.data.name
-        files += write_plots(out, net, ds.X_train, ds.y_train, costs, args.print_every,
-                             f"{name}, {'-'.join(map(str, result['architecture']))}",
-                             boundary=ds.X_train.shape[1] == 2 and ds.is_classification)
+        files += write_plots(out, net, ds, f"{name}, {'-'.join(map(str, result['architecture']))}",
+                             best_epoch=(result["early_stopping"] or {}).get("best_epoch"))
     if recorders:
         visual_files, result["diagnostics"] = write_visual(
             out, net, ds.X_train, ds.y_train, recorders,
