@@ -187,7 +187,7 @@ PREDICT_BAD = [
     ("1,2\n3,\n", ["line 2", "column 2", "missing value"]),
     ("1,2\nx,4\n", ["line 2", "column 1", "not a number"]),
     ("a,b\n1,2\n3\n", ["line 3 has 1 fields"]),
-    ("a\n1\n", ["2 features"]),
+    ("a\n1\n", ["missing column 'b'"]),  # matched by name: the model has a, b
 ]
 
 
