@@ -17,8 +17,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ..activations import ACTIVATIONS
-from ..layers import Dense, Dropout, Input
+from ..core.activations import ACTIVATIONS
+from ..core.layers import Dense, Dropout, Input
 from ..network import NeuralNetwork
 from . import _solvers
 

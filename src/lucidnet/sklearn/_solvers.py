@@ -2,7 +2,7 @@
 
 Stochastic (``sgd``, ``adam`` and lucidnet's ``rmsprop``, ``adamw``): one epoch
 is, for each mini-batch of ``min(200, n)`` (``batch_size="auto"``) columns,
-``net._backward`` (forward, cost gradient, backpropagation, optionally
+``net.backward_checked`` (forward, cost gradient, backpropagation, optionally
 weighted by ``sample_weight``) and one optimizer step.  ``loss_`` is the mean
 of the batch costs, each measured on the forward pass that produced its
 gradient (as scikit-learn does).  After each epoch:
@@ -31,8 +31,8 @@ import warnings
 
 import numpy as np
 
-from ..network import DivergenceError
-from ..optimizers import SGD, Adam, AdamW, Momentum, Nesterov, RMSProp
+from ..errors import DivergenceError
+from ..optim.optimizers import SGD, Adam, AdamW, Momentum, Nesterov, RMSProp
 
 __all__ = ["fit_stochastic", "fit_lbfgs", "make_optimizer"]
 
@@ -112,12 +112,12 @@ def fit_stochastic(est, X, Y, sample_weight, random_state, incremental):
                 Xb, Yb = XT[:, cols], YT[:, cols]
                 swb = sample_weight[cols] if sample_weight is not None else None
                 try:
-                    net._backward(Xb, Yb, swb)
+                    net.backward_checked(Xb, Yb, swb)
                 except DivergenceError:
                     raise ValueError(
                         "Solver produced non-finite values (training diverged); lower "
                         "learning_rate_init or standardize the input") from None
-                accumulated += net._cost_of_forward(Yb, sample_weight=swb) * Xb.shape[1]
+                accumulated += net.cost_of_last_forward(Yb, sample_weight=swb) * Xb.shape[1]
                 net.step()
             est.n_iter_ += 1
             est.loss_ = accumulated / n
@@ -212,11 +212,11 @@ def fit_lbfgs(est, X, Y, sample_weight):
     def objective(vector):
         unpack(vector)
         try:
-            net._backward(XT, YT, sample_weight)
+            net.backward_checked(XT, YT, sample_weight)
         except DivergenceError:
             # an overshooting line-search step: report it as infinitely bad
             return np.inf, np.zeros_like(vector)
-        J = net._cost_of_forward(YT, sample_weight=sample_weight)
+        J = net.cost_of_last_forward(YT, sample_weight=sample_weight)
         grad = np.concatenate([g.ravel() for _, g in entries]).astype(np.float64)
         return J, grad
 
