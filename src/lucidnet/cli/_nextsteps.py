@@ -20,7 +20,7 @@ __all__ = ["add_data_source_options", "add_model_options", "add_fit_options", "l
            "build_network", "fit_options", "split_validation", "figures", "summary_lines"]
 
 # Literal copies (no NumPy import for --help); a test keeps them equal to
-# lucidnet.datasets.TOY_DATASETS and lucidnet.data.REAL_DATASETS.
+# lucidnet.data.toy.TOY_DATASETS and lucidnet.data.REAL_DATASETS.
 TOY_DATASETS = ("moons", "circles", "blobs", "xor", "spirals")
 REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
 DEFAULT_TEST_SPLIT = 0.2

@@ -1,6 +1,6 @@
 """Input checks shared by every public entry (network, estimators, CLI).
 
-(Held-out validation *data* lives in :mod:`lucidnet.validation`; this module
+(Held-out validation *data* lives in :mod:`lucidnet.training.validation`; this module
 checks that inputs are usable at all.)
 
 One function per kind of bad input, so that the network, the scikit-learn

@@ -43,10 +43,10 @@ class Dense(Layer):
     units : int
         Number of units ``d_l``.
     activation : str or Activation, default "sigmoid"
-        A name from :data:`lucidnet.activations.ACTIVATIONS`, or an instance
+        A name from :data:`lucidnet.core.activations.ACTIVATIONS`, or an instance
         such as ``LeakyReLU(alpha=0.2)``.
     initializer : str, optional
-        A name from :data:`lucidnet.initializers.INITIALIZERS`; by default
+        A name from :data:`lucidnet.core.initializers.INITIALIZERS`; by default
         Glorot uniform (He uniform for ReLU-like, LeCun normal for ELU).
     activation_params : dict, optional
         Parameters of the activation, e.g. ``{"alpha": 0.2}`` (how a model

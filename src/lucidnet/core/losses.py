@@ -179,7 +179,7 @@ class MeanSquaredError(Loss):
     """``loss = (1/2) (a - y)**2``; with identity, ``Delta = A - Y``.
 
     The 1/2 makes the output error exactly ``A - Y``; the MSE *metric* in
-    :mod:`lucidnet.metrics` has no 1/2.
+    :mod:`lucidnet.core.metrics` has no 1/2.
     """
 
     name = "mse"

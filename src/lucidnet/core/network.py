@@ -54,7 +54,7 @@ class Network:
         optimizer's default, which for plain gradient descent is the
         notebook's 1.0.
     optimizer : str or Optimizer, default "sgd"
-        A name from :data:`lucidnet.optimizers.OPTIMIZERS` or an instance.
+        A name from :data:`lucidnet.optim.optimizers.OPTIMIZERS` or an instance.
     seed : int, default 0
         Seed of the network's Generator (weights, shuffling, dropout).
     rng : numpy.random.Generator, optional

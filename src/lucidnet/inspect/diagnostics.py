@@ -35,7 +35,7 @@ and a histogram of ``A[l]`` (``bins`` bins).  The activation figures come
 from a forward pass on (up to ``max_examples`` of) the training inputs after
 the epoch's update.  Nothing is recorded, and nothing costs time, unless the
 callback is installed.  NumPy only; the plots are in
-:mod:`lucidnet.diagnostics_plots`.
+:mod:`lucidnet.plots.diagnostics`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Checks behind :func:`lucidnet.persistence.load`: what a model file must satisfy
+"""Checks behind :func:`lucidnet.modelfile.persistence.load`: what a model file must satisfy
 before anything in it is used.
 
 - :func:`_members`: the zip directory only (declared sizes: no zip bomb, no
@@ -9,7 +9,7 @@ before anything in it is used.
 - :func:`_check_preprocessing`: the stored standardization, feature names and
   class labels fit the network.
 
-Every failure is a :class:`~lucidnet.persistence.ModelFileError` naming the file
+Every failure is a :class:`~lucidnet.errors.ModelFileError` naming the file
 and the problem.
 """
 

@@ -7,7 +7,7 @@ Two steps, so that training pays only for what it records:
    forward pass of ``grid_steps**2`` columns) and keeps the outputs, the epoch
    and the cost J.  A callback that is not installed costs nothing.
 2. :meth:`BoundaryRecorder.save` draws each snapshot with
-   :func:`lucidnet.plotting.plot_decision_boundary` (probability field, 0.5
+   :func:`lucidnet.plots.boundary.plot_decision_boundary` (probability field, 0.5
    contour and the data on top; class regions for a softmax network) titled
    with the epoch and the cost, and writes the frames with matplotlib's
    ``PillowWriter`` (``.gif``) or ``FFMpegWriter`` (``.mp4``, when ffmpeg is
@@ -131,7 +131,7 @@ class BoundaryRecorder(Callback):
         return f"{when}   cost J = {self.costs[i]:.4f}"
 
     def frame_figure(self, i, *, title_prefix=""):
-        """Snapshot ``i`` drawn by :func:`~lucidnet.plotting.plot_decision_boundary`."""
+        """Snapshot ``i`` drawn by :func:`~lucidnet.plots.boundary.plot_decision_boundary`."""
         from .boundary import plot_decision_boundary
 
         if not self.outputs:

@@ -1,6 +1,6 @@
 """Pictures of the inside of a network: diagnostics over epochs, histograms, hidden-unit maps.
 
-- :func:`plot_diagnostics`: what a :class:`~lucidnet.diagnostics.Diagnostics`
+- :func:`plot_diagnostics`: what a :class:`~lucidnet.inspect.diagnostics.Diagnostics`
   callback recorded, one panel per figure (cost, gradient norm, update ratio,
   saturation / dead units, variance share of the strongest direction), one line
   per layer, with the epochs where the cost barely moves shaded as plateaus.

@@ -24,7 +24,7 @@ def _evaluate(net, X, Y, penalty):
     from ..core.metrics import r2_score
 
     # X is checked once by train(); a diverging run may overflow here, and the
-    # loop tests the cost itself (lucidnet.divergence), so no warnings.
+    # loop tests the cost itself (lucidnet.training.divergence), so no warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         A = net.forward_checked(X)                                           # (dL, N)
         J = net.cost_of_last_forward(Y, penalty=penalty)
@@ -222,7 +222,7 @@ class EarlyStopping(Callback):
 
 
 class LearningRateScheduler(Callback):
-    """Set the optimizer's learning rate from a :class:`~lucidnet.schedules.Schedule`
+    """Set the optimizer's learning rate from a :class:`~lucidnet.optim.schedules.Schedule`
     at the start of each epoch; feed a monitoring schedule the epoch's cost.
 
     The optimizer's own rate is restored when training ends, so a second

@@ -9,9 +9,9 @@ One epoch is, for each batch (one batch of all N columns by default)::
 The cost J is computed only when something needs it: a print checkpoint
 (epochs 0, k, 2k, ... after their update), validation, early stopping, a
 schedule that watches the cost, or a callback that asks for it (see
-:mod:`lucidnet.callbacks`; the held-out split is :mod:`lucidnet.validation`).
+:mod:`lucidnet.training.callbacks`; the held-out split is :mod:`lucidnet.training.validation`).
 Divergence is caught by cheap tests (one sum of the output error each step,
-one sum of squares per parameter tensor each epoch; see :mod:`lucidnet.divergence`),
+one sum of squares per parameter tensor each epoch; see :mod:`lucidnet.training.divergence`),
 never by evaluating J; the network then keeps its last finite weights.
 """
 
@@ -68,7 +68,7 @@ def _interrupted(run, epoch, X, Y, callbacks, check_rng) -> TrainingInterrupted:
     where = (f"after epoch {epoch}" if run.batches_done == 0 else
              f"in epoch {epoch} after {run.batches_done} step(s)")
     saved = (f"checkpoint saved to {path}; resume with "
-             f"lucidnet.checkpoint.resume({str(path)!r}, X, y)" if path is not None else
+             f"lucidnet.resume({str(path)!r}, X, y)" if path is not None else
              "no checkpoint saved (give fit a checkpoint_path to be able to resume)")
     return TrainingInterrupted(
         f"training interrupted {where}, cost {cost:.6f}; the network keeps the weights of "
@@ -113,31 +113,31 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     min_delta : float
         Smallest improvement that counts for ``early_stopping`` given as an int.
     schedule : str or Schedule, optional
-        Learning-rate schedule (see :mod:`lucidnet.schedules`).
+        Learning-rate schedule (see :mod:`lucidnet.optim.schedules`).
     clip_norm : float, optional
         Rescale each batch's gradients so their global norm is at most this.
     checkpoint_path : str or Path, optional
         Where to save the whole training state (a ``.npz`` model file, written
         atomically): every ``checkpoint_every`` epochs and on Ctrl-C.  Resume
-        with :func:`lucidnet.checkpoint.resume`; the result is bit-identical
+        with :func:`lucidnet.resume`; the result is bit-identical
         to an uninterrupted run.
     checkpoint_every : int
         Save after epochs K-1, 2K-1, ... (every K epochs); 0 saves only on Ctrl-C.
 
     Ctrl-C (SIGINT) finishes the current optimizer step, saves a checkpoint
     when ``checkpoint_path`` is given, and raises
-    :class:`~lucidnet.interrupt.TrainingInterrupted` (a ``KeyboardInterrupt``)
+    :class:`~lucidnet.errors.TrainingInterrupted` (a ``KeyboardInterrupt``)
     saying where training stopped; the network keeps the weights of that
     step.  A second Ctrl-C stops at once.
 
     Raises
     ------
     ValueError
-        For bad data or options (see :mod:`lucidnet.checks`).
+        For bad data or options (see :mod:`lucidnet.core.checks`).
     DivergenceError
         When an output, a weight or a computed cost becomes non-finite; the
         network is left holding its last finite weights (see
-        :mod:`lucidnet.divergence`).
+        :mod:`lucidnet.training.divergence`).
 
     Returns
     -------
@@ -149,7 +149,7 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     """
     callbacks = _options(epochs, print_every, grad_check_every, batch_size, clip_norm,
                          early_stopping, min_delta, schedule, callbacks)
-    X = net.check_inputs(X)      # real, finite, (d0, N); never modified (see lucidnet.checks)
+    X = net.check_inputs(X)      # real, finite, (d0, N); never modified (see lucidnet.core.checks)
     Y = net.check_targets(y, X.shape[1])
     run = Run(net, X, Y, epochs, dict(
         print_every=print_every, grad_check_every=grad_check_every, batch_size=batch_size,
