@@ -5,7 +5,7 @@ weights grow until some value overflows to infinity and then NaN.  Computing
 the cost J every epoch to notice that would double the work, so two cheap
 tests are used instead:
 
-- every step, ``NeuralNetwork._backward`` sums the output error
+- every step, ``Network.backprop`` sums the output error
   ``Delta[L] = A[L] - Y`` (one pass over a ``(dL, N)`` array) and raises
   :class:`~lucidnet.network.DivergenceError` if the sum is not finite;
 - every epoch, :meth:`DivergenceGuard.check` sums the squares of each parameter
