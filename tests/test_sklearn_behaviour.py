@@ -196,3 +196,15 @@ def test_coefs_can_be_assigned_as_on_scikit_learn():
 
 def test_rtol_is_the_issues_bound():
     assert RTOL == 1e-9
+
+
+def test_the_epoch_shuffle_draws_sklearn_utils_shuffles_permutation():
+    from sklearn.utils import shuffle
+
+    from lucidnet.sklearn._stochastic import _reshuffled
+
+    ours, theirs = np.arange(37), np.arange(37)
+    rs_ours, rs_theirs = np.random.RandomState(5), np.random.RandomState(5)
+    for _ in range(3):  # the order is reshuffled epoch after epoch, not redrawn
+        ours, theirs = _reshuffled(ours, rs_ours), shuffle(theirs, random_state=rs_theirs)
+        np.testing.assert_array_equal(ours, theirs)
