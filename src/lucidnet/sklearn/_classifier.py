@@ -17,7 +17,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._base import STOCHASTIC_SOLVERS, BaseLucidMLP, _dense
-from ._docs import _ATTRS_DOC, _PARAMS_DOC
+from ._docs import _ATTRS_DOC, _CONVENTIONS_DOC, _PARAMS_DOC
 
 __all__ = ["LucidClassifier"]
 
@@ -51,7 +51,7 @@ class LucidClassifier(ClassifierMixin, BaseLucidMLP):
     classes_ : ndarray
         The class labels (or label columns of a multi-label target).{_ATTRS_DOC}
     Notes
-    -----
+    -----{_CONVENTIONS_DOC}
     ``output_activation`` (an extra) may be ``'logistic'`` for more than two
     classes: one sigmoid output per class with binary cross-entropy (the
     predicted class is still the largest output; the rows of

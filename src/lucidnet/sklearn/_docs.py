@@ -92,3 +92,20 @@ _ATTRS_DOC = """
     net_ : lucidnet.NeuralNetwork
         The underlying network (column-wise; save it with ``net_.save(path)``).
 """
+
+_CONVENTIONS_DOC = """
+    The estimators follow scikit-learn's conventions where they differ from
+    the rest of lucidnet (SPEC), so that the same ``random_state`` gives the
+    same model: randomness comes from the ``numpy.random.RandomState`` of
+    ``sklearn.utils.check_random_state(random_state)`` (the global one for
+    None), drawn in scikit-learn's order (weights, then the early-stopping
+    split, then one shuffle per epoch) -- the one documented exception to
+    lucidnet's Generator rule; weights *and biases* start from
+    ``U(-r, r)``, ``r = sqrt(6 / (n_in + n_out))`` (2 instead of 6 for a
+    logistic network); probabilities are clipped at the machine epsilon
+    before the log; the momentum and Adam updates are scikit-learn's forms
+    (see ``lucidnet.sklearn._optimizers``); the loss of an epoch is the mean of
+    its batch losses weighted by batch size, each taken before its update.
+    The core (``NeuralNetwork``) keeps SPEC's conventions and its
+    ``torch.optim`` update forms.
+"""

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from ..activations import ACTIVATIONS
 from ._base import BaseLucidMLP, _dense
-from ._docs import _ATTRS_DOC, _PARAMS_DOC
+from ._docs import _ATTRS_DOC, _CONVENTIONS_DOC, _PARAMS_DOC
 
 __all__ = ["LucidRegressor"]
 
@@ -32,7 +32,7 @@ class LucidRegressor(RegressorMixin, BaseLucidMLP):
     Attributes
     ----------{_ATTRS_DOC}
     Notes
-    -----
+    -----{_CONVENTIONS_DOC}
     As in scikit-learn, the reported squared loss (``loss_``, ``loss_curve_``,
     and the objective of L-BFGS) is *averaged* over the outputs,
     ``(1/2) mean_k mean_n (y - yhat)**2``, while the gradient is that of the
