@@ -124,9 +124,9 @@ class LucidClassifier(ClassifierMixin, BaseLucidMLP):
         return X, self._label_binarizer.transform(y).astype(bool)
 
     def _class_weighted(self, sample_weight, Y):
+        y = self.__dict__.pop("_y_labels")  # not kept: a fitted model carries no data
         if self.class_weight is None:
             return sample_weight
-        y = self._y_labels
         if self._label_binarizer.y_type_.startswith("multilabel"):
             raise ValueError("class_weight is not supported for multi-label targets")
         weights = compute_sample_weight(self.class_weight, y)
