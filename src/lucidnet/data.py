@@ -182,7 +182,9 @@ def read_csv(path, target: str, task: str = "auto", delimiter: str = ","):
 
     Parameters
     ----------
-    path : str or Path
+    path : str, Path or text stream
+        A file name, or an open text stream such as ``io.StringIO`` (its
+        ``name``, if any, is used in messages).
     target : str
         Name of the target column (as in the header).
     task : {"auto", "classification", "regression"}
@@ -197,9 +199,12 @@ def read_csv(path, target: str, task: str = "auto", delimiter: str = ","):
     """
     if task not in ("auto", "classification", "regression"):
         raise ValueError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")
-    path = Path(path)
+    # ``path`` may also be an open text stream (an upload parsed in memory)
+    stream = path if hasattr(path, "read") else None
+    path = Path(getattr(stream, "name", "upload.csv")) if stream is not None else Path(path)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
+        with stream if stream is not None else open(path, newline="",
+                                                     encoding="utf-8-sig") as fh:
             rows = [(i, row) for i, row in enumerate(csv.reader(fh, delimiter=delimiter), 1)
                     if any(cell.strip() for cell in row)]
     except FileNotFoundError:

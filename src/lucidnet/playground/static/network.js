@@ -1,0 +1,172 @@
+// The network drawing: input features, hidden units with what each computes (a
+// thumbnail of the plane), links coloured by the sign of their weight and as thick
+// as its size.  Built once per shape; each frame only repaints and restyles.
+
+import { bytes, paintGrid, NEG, POS } from "./view.js";
+
+const X0 = 90, DX = 120, Y0 = 56, DY = 38, NODE = 30;
+const ACTS = [["tanh", "Tanh"], ["relu", "ReLU"], ["sigmoid", "Sigmoid"],
+  ["leaky_relu", "Leaky ReLU"], ["elu", "ELU"], ["softplus", "Softplus"], ["identity", "Linear"]];
+const SVGNS = "http://www.w3.org/2000/svg";
+
+export class NetworkView {
+  constructor(root, zoom, handlers) {
+    this.root = root; this.zoom = zoom; this.handlers = handlers;
+    this.shape = ""; this.columns = []; this.links = [];
+  }
+
+  // Rebuild when the shape changes; then paint thumbnails and style links.
+  update(frame, dataset, settings, heatmap) {
+    const drawn = frame.weights.map(w => w.W.length);           // units drawn per Dense layer
+    const shape = JSON.stringify([dataset.features, frame.features, drawn,
+      frame.weights.map(w => w.units), settings.acts]);
+    if (shape !== this.shape) { this.build(frame, dataset, settings, drawn); this.shape = shape; }
+    this.lastUnits = frame.units;
+    frame.units.forEach((layer, c) => layer.forEach((b64, i) => {
+      const node = this.columns[c] && this.columns[c][i];
+      if (node && node.canvas) paintGrid(node.canvas, bytes(b64), false);
+    }));
+    const out = this.columns[this.columns.length - 1];
+    if (out.length === 1 && out[0].canvas) {    // one output: a small copy of the plane
+      out[0].canvas.getContext("2d").drawImage(heatmap, 0, 0, 25, 25);
+    }
+    for (const link of this.links) {
+      const w = frame.weights[link.layer - 1][link.param][link.row];
+      const v = link.param === "W" ? w[link.col] : w;
+      link.value = v;
+      const c = v >= 0 ? POS : NEG;
+      link.path.setAttribute("stroke", `rgb(${c.join(",")})`);
+      link.path.setAttribute("stroke-width", Math.min(8, Math.max(0.4, Math.abs(v) * 2)).toFixed(2));
+      link.title.textContent = `weight W[${link.layer}][${link.row},${link.col}] = ${v.toFixed(4)} (click to edit)`;
+    }
+  }
+
+  build(frame, dataset, settings, drawn) {
+    this.root.textContent = "";
+    this.columns = []; this.links = [];
+    const used = frame.features;
+    const tall = Math.max(dataset.features.length, ...drawn) * DY + Y0 + 20;
+    const wide = X0 + DX * drawn.length + NODE + 20;
+    this.root.style.height = `${tall}px`;
+    const svg = document.createElementNS(SVGNS, "svg");
+    svg.setAttribute("width", wide); svg.setAttribute("height", tall);
+    this.root.append(svg);
+    // column 0: every feature the data offers; the ones in use carry a thumbnail
+    const inputs = dataset.features.map((name, i) => {
+      const on = used.includes(name);
+      const node = this.node(X0, Y0 + i * DY, on, `feature-${name}`);
+      node.div.classList.toggle("off", !on);
+      const label = document.createElement("span");
+      label.className = "label"; label.textContent = pretty(name, dataset.columns);
+      node.div.append(label);
+      node.div.title = on ? "click to stop using this feature" : "click to use this feature";
+      node.div.addEventListener("click", () => this.handlers.toggleFeature(name));
+      node.name = name;
+      return node;
+    });
+    this.columns.push(used.map(name => inputs.find(n => n.name === name)));
+    drawn.forEach((n, l) => {
+      const x = X0 + DX * (l + 1);
+      const hidden = l < drawn.length - 1;
+      const col = [];
+      for (let i = 0; i < n; i++) col.push(this.node(x, Y0 + i * DY, hidden || n === 1, hidden ? `unit-${l + 1}-${i}` : `output-${i}`));
+      const total = frame.weights[l].units;
+      if (total > n) this.note(x, Y0 + n * DY, `+${total - n} more`);
+      if (hidden) this.head(x, l + 1, total, settings.acts[l]);
+      else this.note(x - 10, Y0 - 26, "output");
+      this.columns.push(col);
+    });
+    // links: W[l][i, j] joins unit j of column l-1 to unit i of column l
+    frame.weights.forEach((w, l) => {
+      const from = this.columns[l], to = this.columns[l + 1];
+      w.W.forEach((row, i) => row.forEach((_, j) => {
+        if (!from[j] || !to[i]) return;
+        this.link(svg, from[j], to[i], l + 1, "W", i, j);
+      }));
+    });
+  }
+
+  node(x, y, thumb, testid) {
+    const div = document.createElement("div");
+    div.className = "node"; div.style.left = `${x}px`; div.style.top = `${y}px`;
+    div.dataset.testid = testid;
+    const node = { div, x, y, canvas: null };
+    if (thumb) {
+      node.canvas = document.createElement("canvas");
+      node.canvas.width = 25; node.canvas.height = 25;
+      div.append(node.canvas);
+      div.addEventListener("mouseenter", () => this.showZoom(node));
+      div.addEventListener("mouseleave", () => { this.zoom.hidden = true; });
+    }
+    this.root.append(div);
+    return node;
+  }
+
+  showZoom(node) {
+    if (!node.canvas) return;
+    this.zoom.hidden = false;
+    this.zoom.style.left = `${node.x + NODE + 8}px`;
+    this.zoom.style.top = `${node.y}px`;
+    this.root.append(this.zoom);
+    const ctx = this.zoom.getContext("2d");
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(node.canvas, 0, 0, this.zoom.width, this.zoom.height);
+  }
+
+  note(x, y, text) {
+    const span = document.createElement("span");
+    span.className = "more"; span.style.left = `${x}px`; span.style.top = `${y}px`;
+    span.textContent = text;
+    this.root.append(span);
+  }
+
+  head(x, layer, units, act) {
+    const div = document.createElement("div");
+    div.className = "layer-head"; div.style.left = `${x - 30}px`;
+    const buttons = document.createElement("div");
+    buttons.className = "unit-buttons";
+    for (const [sign, delta] of [["+", 1], ["\u2212", -1]]) {
+      const b = document.createElement("button");
+      b.textContent = sign;
+      b.dataset.testid = `${delta > 0 ? "add" : "remove"}-unit-${layer}`;
+      b.title = delta > 0 ? "add a unit" : "remove a unit";
+      b.addEventListener("click", () => this.handlers.setUnits(layer, units + delta));
+      buttons.append(b);
+    }
+    const count = document.createElement("span");
+    count.textContent = ` ${units} units`;
+    buttons.append(count);
+    const select = document.createElement("select");
+    select.dataset.testid = `act-${layer}`;
+    for (const [value, label] of ACTS) select.add(new Option(label, value, false, value === act));
+    select.addEventListener("change", () => this.handlers.setAct(layer, select.value));
+    div.append(buttons, select);
+    this.root.append(div);
+  }
+
+  link(svg, a, b, layer, param, row, col) {
+    const path = document.createElementNS(SVGNS, "path");
+    const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2, mx = (x1 + x2) / 2;
+    path.setAttribute("d", `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`);
+    path.setAttribute("class", "link");
+    path.setAttribute("opacity", "0.75");
+    const title = document.createElementNS(SVGNS, "title");
+    path.append(title);
+    const link = { path, title, layer, param, row, col, value: 0 };
+    path.addEventListener("click", () => {
+      const text = window.prompt(`New value of W[${layer}][${row},${col}]`, link.value.toFixed(4));
+      if (text === null) return;
+      const value = Number(text);
+      if (Number.isFinite(value)) this.handlers.editWeight(layer, param, row, col, value);
+    });
+    svg.append(path);
+    this.links.push(link);
+  }
+}
+
+// "x1^2" -> "X1²", with the CSV's column names when the data came from a file.
+function pretty(name, columns) {
+  const col = i => (columns && columns.length > 2 ? columns[i - 1] : `X${i}`);
+  return name.replace(/x(\d+)/g, (_, i) => col(Number(i))).replace("^2", "\u00B2")
+    .replace("*", "\u00B7");
+}
