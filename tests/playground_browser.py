@@ -30,8 +30,9 @@ def playground_server(upload=None):
     """Serve the playground on 127.0.0.1 in a thread; yield its URL."""
     import uvicorn
 
-    from lucidnet.playground.server import allowed_hosts_for, create_app
+    from lucidnet.playground.server import allowed_hosts_for, create_app, single_threaded_blas
 
+    single_threaded_blas()   # as lucidnet playground does
     port = free_port()
     config = uvicorn.Config(create_app(allowed_hosts_for("127.0.0.1"), upload=upload),
                             host="127.0.0.1", port=port, log_level="warning",

@@ -19,8 +19,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765, *, open_browser: bool = Tru
     import uvicorn
 
     from .protocol import MAX_MESSAGE_CHARS
-    from .server import allowed_hosts_for, create_app
+    from .server import allowed_hosts_for, create_app, single_threaded_blas
 
+    single_threaded_blas()
     app = create_app(allowed_hosts_for(host), upload=upload)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: listening on {host}: anyone who can reach this machine on port "

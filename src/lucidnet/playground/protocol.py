@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 from .data import MAX_UPLOAD_BYTES, UploadError
 from .frames import dataset_message, frame
@@ -97,7 +98,12 @@ def handle(session: Session | None, text, upload=None) -> tuple[Session | None, 
             replies = [dataset_message(session)] if session.data is not before else []
             return session, [*replies, frame(session)]
         if kind == "step":
+            start = time.perf_counter()
             session.train(_int(msg, "epochs", 1, MAX_STEP_EPOCHS))
+            reply = frame(session)
+            # what the server spent (training + pictures), for the page and the benchmark
+            reply["server_ms"] = round(1000 * (time.perf_counter() - start), 2)
+            return session, [reply]
         elif kind == "reset":
             session.reset()
         elif kind == "set_weight":
