@@ -99,6 +99,8 @@ def test_divergence_is_caught_and_explained():
     assert s.diverged is not None and s.diverged["lr_to_try"] == 10.0
     assert "learning rate 100" in s.diverged["message"]
     assert all(np.isfinite(t).all() for t in _weights(s))
+    f = frame(s)                             # the page can still draw it, without warnings
+    assert f["diverged"] == s.diverged and f["epoch"] == s.epoch
     assert s.train(10) == 0                  # stays stopped until something changes
     s.configure({"lr": 0.01})
     assert s.diverged is None and s.train(3) == 3
@@ -121,7 +123,7 @@ def test_frame_sizes():
                  "features": ["x1", "x2", "sin(x1)"]})
     f = frame(s)
     assert len(base64.b64decode(f["output"]["p"])) == HEATMAP ** 2
-    assert [len(layer) for layer in f["units"]] == [3, 16, 16]     # 32 drawn as 16
+    assert [len(layer) for layer in f["units"]] == [3, 16, 16, 1]  # 32 drawn as 16
     assert all(len(base64.b64decode(u)) == THUMB ** 2 for layer in f["units"] for u in layer)
     assert np.asarray(f["weights"][1]["W"]).shape == (16, 16) and f["weights"][1]["units"] == 32
 

@@ -30,7 +30,9 @@ MAX_DRAWN_UNITS = 16
 
 def _b64(values01) -> str:
     """Values in [0, 1] as base64 bytes 0..255."""
-    q = np.clip(np.rint(np.asarray(values01) * 255), 0, 255).astype(np.uint8)
+    # a diverging network's overflow shows as the middle colour, not as garbage bytes
+    values01 = np.nan_to_num(np.asarray(values01, dtype=float), nan=0.5)
+    q = np.clip(np.rint(values01 * 255), 0, 255).astype(np.uint8)
     return base64.b64encode(q.tobytes()).decode("ascii")
 
 
@@ -49,8 +51,9 @@ def grid(data, n: int) -> np.ndarray:
 
 def _signed(A) -> tuple[str, float]:
     """A grid of values of either sign, as bytes over ``[-m, m]``; returns it and ``m``."""
-    m = float(np.abs(A).max()) if A.size else 0.0
-    m = m if m > 1e-12 else 1.0
+    finite = np.abs(A[np.isfinite(A)])
+    m = float(finite.max()) if finite.size else 0.0
+    m = m if 1e-12 < m < np.inf else 1.0
     return _b64((A / m + 1) / 2), m
 
 
@@ -85,10 +88,15 @@ def activations32(net, A) -> list:
 
 
 def _units(session) -> list:
-    """Thumbnails: the input features, then each hidden Dense layer's units (first 16)."""
+    """Thumbnails: the input features, each hidden Dense layer's units (the first 16),
+    and the output units (probabilities as they are, other outputs signed)."""
     A0 = expand_features(session.features, grid(session.data, THUMB))   # (d0, THUMB^2)
-    every = activations32(session.net, A0)[:-1]                # no thumbnails of the output
-    return [[_signed(row)[0] for row in A[:MAX_DRAWN_UNITS]] for A in every]
+    *hidden, out = activations32(session.net, A0)
+    pictures = [[_signed(row)[0] for row in A[:MAX_DRAWN_UNITS]] for A in hidden]
+    probability = session.net.output_layer.activation.name in ("sigmoid", "softmax")
+    pictures.append([_b64(row) if probability else _signed(row)[0]
+                     for row in out[:MAX_DRAWN_UNITS]])
+    return pictures
 
 
 def _weights(session) -> list:
@@ -123,19 +131,22 @@ def _finite(x):
 def frame(session) -> dict:
     """Everything the page needs to redraw after a chunk of training."""
     net = session.net
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    # Near a divergence the weights are finite but huge: overflow is expected and
+    # shown (as "-" losses and the middle colour), not warned about.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         train_loss = net.loss(session.A0_train, session.data.y_train)
         test_loss = net.loss(session.A0_test, session.data.y_test) \
             if session.A0_test.shape[1] else None
         out_train, out_test = net.forward(session.A0_train), net.forward(session.A0_test)
         out_grid = activations32(net, expand_features(session.features,
                                                       grid(session.data, HEATMAP)))[-1]
-    metrics = {k: (_finite(v) if not isinstance(v, list) else v)
-               for k, v in _metrics(session, out_train, out_test).items()}
+        metrics = {k: (_finite(v) if not isinstance(v, list) else v)
+                   for k, v in _metrics(session, out_train, out_test).items()}
+        units = _units(session)
     return {"type": "frame", "version": session.version, "epoch": session.epoch,
             "train_loss": _finite(train_loss), "test_loss": _finite(test_loss),
             "metrics": metrics, "output": _output_map(session, out_grid),
-            "units": _units(session), "weights": _weights(session),
+            "units": units, "weights": _weights(session),
             "features": session.features, "diverged": session.diverged,
             "settings": session.settings}
 

@@ -211,9 +211,18 @@ class Session:
             self.net.fit(self.A0_train, self.data.y_train, epochs=epochs, print_every=0,
                          batch_size=batch, verbose=False)
         except DivergenceError as exc:
-            lr = self.net.lr
-            self.diverged = {"message": str(exc), "epoch": self.epoch + exc.epoch,
-                             "lr_to_try": float(f"{lr / 10:.3g}")}
+            # lucidnet counts epochs within this chunk; the page counts from the start
+            lr, at = self.net.lr, self.epoch + exc.epoch
+            reason = str(exc).split(": ", 1)[-1].split(";", 1)[0]
+            try_lr = float(f"{lr / 10:.3g}")
+            self.diverged = {
+                "message": f"Training diverged at epoch {at} with learning rate {lr:g}: "
+                           f"{reason}. The steps were too large for this loss surface, so "
+                           f"each one overshot and the weights grew without bound. The "
+                           f"network keeps its last finite weights (after epoch "
+                           f"{self.epoch + exc.weights_epoch}). Try a learning rate of "
+                           f"{try_lr:g}.",
+                "epoch": at, "lr_to_try": try_lr}
             epochs = exc.epoch
         self._epoch_seconds = (time.perf_counter() - start) / max(epochs, 1)
         self.epoch += epochs

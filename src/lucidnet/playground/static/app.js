@@ -129,8 +129,8 @@ function paint() {
   const start = performance.now();
   state.lastPainted = f;
   $("epoch").textContent = String(f.epoch);
-  $("train-loss").textContent = loss(f.train_loss);
-  $("test-loss").textContent = loss(f.test_loss);
+  $("train-loss").textContent = loss(f.train_loss, f.diverged);
+  $("test-loss").textContent = loss(f.test_loss, f.diverged);
   const m = f.metrics;
   $("metric-line").textContent = "acc_train" in m
     ? `Accuracy: training ${pct(m.acc_train)}, test ${pct(m.acc_test)}`
@@ -138,7 +138,7 @@ function paint() {
   confusionTable($("confusion"), m.confusion, state.dataset.class_labels);
   paintOutput($("heatmap"), f.output, state.settings.discretize);
   paintChart($("chart"), state.history);
-  net.update(f, state.dataset, state.settings, $("heatmap"));
+  net.update(f, state.dataset, state.settings);
   const box = $("divergence");
   box.hidden = !f.diverged;
   if (f.diverged) {
@@ -155,7 +155,7 @@ function paint() {
     state.latency = null;
   }
 }
-const loss = v => (v === null ? "-" : v >= 0.001 || v === 0 ? v.toFixed(3) : v.toExponential(2));
+const loss = (v, diverged) => (v === null ? (diverged ? "overflow" : "-") : v >= 0.001 || v === 0 ? v.toFixed(3) : v.toExponential(2));
 const pct = v => (v === null ? "-" : `${(100 * v).toFixed(1)}%`);
 const num = v => (v === null ? "-" : v.toFixed(3));
 
@@ -191,6 +191,7 @@ function showSettings(s) {
   $("problem").value = REGRESSION.includes(s.dataset) ||
     (s.dataset === "upload" && state.dataset && state.dataset.kind === "regression") ? "regression" : "classification";
   $("classes-row").hidden = !["gauss", "spiral"].includes(s.dataset);
+  for (const id of ["points-row", "noise-row", "regenerate"]) $(id).hidden = s.dataset === "upload";
   $("show_test").checked = s.show_test;
   $("discretize").checked = s.discretize;
   $("layer-count").textContent = String(s.layers.length);

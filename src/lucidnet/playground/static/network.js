@@ -16,7 +16,7 @@ export class NetworkView {
   }
 
   // Rebuild when the shape changes; then paint thumbnails and style links.
-  update(frame, dataset, settings, heatmap) {
+  update(frame, dataset, settings) {
     const drawn = frame.weights.map(w => w.W.length);           // units drawn per Dense layer
     const shape = JSON.stringify([dataset.features, frame.features, drawn,
       frame.weights.map(w => w.units), dataset.columns]);
@@ -29,10 +29,6 @@ export class NetworkView {
       const node = this.columns[c] && this.columns[c][i];
       if (node && node.canvas) paintGrid(node.canvas, bytes(b64), false);
     }));
-    const out = this.columns[this.columns.length - 1];
-    if (out.length === 1 && out[0].canvas) {    // one output: a small copy of the plane
-      out[0].canvas.getContext("2d").drawImage(heatmap, 0, 0, 25, 25);
-    }
     this.drawLinks();
   }
 
@@ -92,6 +88,7 @@ export class NetworkView {
       node.div.classList.toggle("off", !on);
       const label = document.createElement("span");
       label.className = "label"; label.textContent = pretty(name, dataset.columns);
+      label.title = label.textContent;
       node.div.append(label);
       node.div.title = on ? "click to stop using this feature" : "click to use this feature";
       node.div.addEventListener("click", () => this.handlers.toggleFeature(name));
@@ -103,7 +100,7 @@ export class NetworkView {
       const x = X0 + DX * (l + 1);
       const hidden = l < drawn.length - 1;
       const col = [];
-      for (let i = 0; i < n; i++) col.push(this.node(x, Y0 + i * DY, hidden || n === 1, hidden ? `unit-${l + 1}-${i}` : `output-${i}`));
+      for (let i = 0; i < n; i++) col.push(this.node(x, Y0 + i * DY, true, hidden ? `unit-${l + 1}-${i}` : `output-${i}`));
       const total = frame.weights[l].units;
       if (total > n) this.note(x, Y0 + n * DY, `+${total - n} more`);
       if (hidden) this.head(x, l + 1, total, settings.acts[l]);
