@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -34,7 +35,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from playground_browser import by_testid, chromium, playground_server, wait_for  # noqa: E402
+from playground_browser import (browser_cpu_seconds, by_testid, chromium,  # noqa: E402
+                                playground_server, wait_for)
 
 WORKLOAD = ("dataset=moons&points=500&train_pct=50&batch=0&epf=10&layers=16,32"
             "&acts=sigmoid,sigmoid&optimizer=sgd&lr=1&features=x1,x2")
@@ -62,11 +64,14 @@ def measure(seconds: float, trials: int) -> dict:
         time.sleep(2.0)                                  # warm up: first frames, JIT
         fps, e0, t0 = [], driver.execute_script("return window.playground.frame.epoch"), \
             time.perf_counter()
+        cpu0 = (time.process_time(), browser_cpu_seconds(driver))
         for _ in range(int(seconds)):
             time.sleep(1.0)
             fps.append(int(by_testid(driver, "fps").text))
         e1, t1 = driver.execute_script("return window.playground.frame.epoch"), \
             time.perf_counter()
+        cpu1 = (time.process_time(), browser_cpu_seconds(driver))
+        painted = sum(fps)           # frames painted over the window (one sample a second)
         paint_ms = driver.execute_script("return window.playground.paintMs")
         server_ms = driver.execute_script("return window.playground.frame.server_ms")
         latency = {}
@@ -81,6 +86,10 @@ def measure(seconds: float, trials: int) -> dict:
         "fps_min": min(fps), "epochs_per_second": (e1 - e0) / (t1 - t0),
         "epochs_per_frame": (e1 - e0) / (t1 - t0) / max(statistics.mean(fps), 1e-9),
         "fps_after_changes": playing_fps, "paint_ms": paint_ms, "server_ms_last": server_ms,
+        # CPU per painted frame: this process (server + the Selenium client) and the browser
+        "cpu_ms_per_frame": {"server": 1000 * (cpu1[0] - cpu0[0]) / max(painted, 1),
+                             "browser": 1000 * (cpu1[1] - cpu0[1]) / max(painted, 1)},
+        "load_average": os.getloadavg(),
         "latency_ms": {name: {"median": statistics.median(v), "max": max(v),
                               "p90": sorted(v)[int(0.9 * (len(v) - 1))], "samples": v}
                        for name, v in latency.items()},
@@ -99,6 +108,10 @@ def main(argv=None) -> int:
           f"{result['epochs_per_frame']:.1f} epochs per frame; page paints a frame in "
           f"{result['paint_ms']:.1f} ms, the server trains and draws one in "
           f"{result['server_ms_last']:.1f} ms")
+    cpu = result["cpu_ms_per_frame"]
+    print(f"CPU per painted frame: server {cpu['server']:.1f} ms, browser {cpu['browser']:.1f} ms "
+          f"(two idle cores could paint {2000 / (cpu['server'] + cpu['browser']):.0f} fps); "
+          f"load average during the run {result['load_average'][0]:.1f}")
     for name, lat in result["latency_ms"].items():
         print(f"latency ({name}): median {lat['median']:.0f} ms, p90 {lat['p90']:.0f} ms, "
               f"max {lat['max']:.0f} ms (target < 200)")

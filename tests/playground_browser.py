@@ -36,7 +36,8 @@ def playground_server(upload=None):
     port = free_port()
     config = uvicorn.Config(create_app(allowed_hosts_for("127.0.0.1"), upload=upload),
                             host="127.0.0.1", port=port, log_level="warning",
-                            ws_max_size=100 * 2**20, ws_ping_interval=None)
+                            ws_max_size=100 * 2**20, ws_ping_interval=None,
+                            ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -68,6 +69,7 @@ def chromium(download_dir=None):
             "download.default_directory": str(download_dir),
             "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.profile = profile   # names the browser's processes (see browser_cpu_seconds)
     if download_dir is not None:
         driver.execute_cdp_cmd("Browser.setDownloadBehavior",
                                {"behavior": "allow", "downloadPath": str(download_dir)})
@@ -94,6 +96,22 @@ def wait_for(driver, script, timeout=20.0, interval=0.05):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {script}")
         time.sleep(interval)
+
+
+def browser_cpu_seconds(driver) -> float:
+    """CPU time (user + system) used so far by every process of this browser (Linux)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if driver.profile.encode() not in fh.read():
+                    continue
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            continue
+    return total
 
 
 def browser_available() -> bool:

@@ -229,3 +229,16 @@ def test_cli_errors(run_cli, tmp_path, args, says):
     (tmp_path / "bad.csv").write_text("a,b\nx,1\n2,3\n3,4\n")
     proc = run_cli("playground", "--no-browser", *args, timeout=30)
     assert proc.returncode == 2 and says in proc.stderr, proc.stderr
+
+
+def test_help_imports_no_web_stack():
+    from conftest import SRC
+
+    code = ("import sys\nfrom lucidnet.cli import main\n"
+            "try:\n    main(['playground', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print('HEAVY', [m for m in ('starlette', 'uvicorn', 'sklearn', 'matplotlib')"
+            " if m in sys.modules])\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert "--no-browser" in proc.stdout and "--data CSV" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "HEAVY []", proc.stdout + proc.stderr

@@ -26,9 +26,11 @@ def serve(host: str = "127.0.0.1", port: int = 8765, *, open_browser: bool = Tru
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: listening on {host}: anyone who can reach this machine on port "
               f"{port} can open the playground and run training on it", file=sys.stderr)
-    # 4 bytes per character at worst (UTF-8), for the one big message (an upload)
+    # 4 bytes per character at worst (UTF-8), for the one big message (an upload);
+    # no compression: frames are mostly base64 bytes, deflate would cost CPU for little
     config = uvicorn.Config(app, host=host, port=port, log_level="warning",
-                            ws_max_size=4 * MAX_MESSAGE_CHARS, ws_ping_interval=None)
+                            ws_max_size=4 * MAX_MESSAGE_CHARS, ws_ping_interval=None,
+                            ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     shown = host if ":" not in host else f"[{host}]"
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"

@@ -135,7 +135,11 @@ function paint() {
   $("metric-line").textContent = "acc_train" in m
     ? `Accuracy: training ${pct(m.acc_train)}, test ${pct(m.acc_test)}`
     : `R\u00B2: training ${num(m.r2_train)}, test ${num(m.r2_test)}`;
-  confusionTable($("confusion"), m.confusion, state.dataset.class_labels);
+  const confusion = JSON.stringify(m.confusion);
+  if (confusion !== state.confusion) {   // rebuild the table only when a count changes
+    state.confusion = confusion;
+    confusionTable($("confusion"), m.confusion, state.dataset.class_labels);
+  }
   paintOutput($("heatmap"), f.output, state.settings.discretize);
   paintChart($("chart"), state.history);
   net.update(f, state.dataset, state.settings);
@@ -160,6 +164,7 @@ const pct = v => (v === null ? "-" : `${(100 * v).toFixed(1)}%`);
 const num = v => (v === null ? "-" : v.toFixed(3));
 
 function showDataset(d) {
+  state.confusion = null;
   paintPoints($("points-layer"), d, state.settings.show_test);
   legend($("legend"), d);
   const onFile = d.kind !== undefined && d.target !== "";

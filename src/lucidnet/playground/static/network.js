@@ -36,12 +36,21 @@ export class NetworkView {
   // busy 2-core machine, restyling ~600 SVG paths per frame cost a third of the frame
   // rate (17 fps against 27 without it), most of it in rasterizing the SVG.
   drawLinks() {
+    // what the canvas would show (each link's sign and width in 1/4 px): redraw only
+    // when that changes, which late in training is seldom
+    let look = "";
+    for (const link of this.links) {
+      const w = this.weights[link.layer - 1].W[link.row][link.col];
+      link.value = w;
+      look += (w >= 0 ? "+" : "-") + Math.round(Math.min(8, Math.abs(w) * 2) * 4);
+    }
+    if (look === this.look) return;
+    this.look = look;
     const ctx = this.canvas.getContext("2d");
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     ctx.globalAlpha = 0.75;
     for (const link of this.links) {
-      const w = this.weights[link.layer - 1].W[link.row][link.col];
-      link.value = w;
+      const w = link.value;
       ctx.beginPath();
       ctx.moveTo(link.x1, link.y1);
       ctx.bezierCurveTo(link.mx, link.y1, link.mx, link.y2, link.x2, link.y2);
@@ -66,7 +75,7 @@ export class NetworkView {
 
   build(frame, dataset, settings, drawn) {
     this.root.textContent = "";
-    this.columns = []; this.links = []; this.selects = [];
+    this.columns = []; this.links = []; this.selects = []; this.look = null;
     const used = frame.features;
     const tall = Math.max(dataset.features.length, ...drawn) * DY + Y0 + 20;
     const wide = X0 + DX * drawn.length + NODE + 20;
