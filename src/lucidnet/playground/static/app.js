@@ -1,7 +1,8 @@
 // lucidnet playground: the page's state, its URL, its controls and the frame loop.
 // The network trains on the server (lucidnet itself); this page only asks for
 // frames and draws them.  While playing, the next chunk is asked for as soon as a
-// frame arrives (see PIPELINE), so the server trains while the browser paints.
+// frame is painted, with one more in flight (PIPELINE), so the server trains while
+// the browser paints.
 
 import { paintOutput, paintPoints, paintChart, confusionTable, legend } from "./view.js";
 import { NetworkView } from "./network.js";
@@ -89,10 +90,11 @@ function receive(msg) {
     }
     if (state.history.length === 0 || state.history[state.history.length - 1][0] !== msg.epoch) {
       state.history.push([msg.epoch, msg.train_loss, msg.test_loss]);
-      if (state.history.length > 2000) state.history = state.history.filter((_, i) => i % 2 === 0);
+      // the chart is 300 px wide: keep at most 600 points (every other one past that)
+      if (state.history.length > 600) state.history = state.history.filter((_, i) => i % 2 === 0);
     }
     if (msg.diverged) setPlaying(false);
-    requestStep();                     // the server trains the next chunk while we paint
+    if (state.inFlight === 0) requestStep();   // nothing left in flight: ask now
     requestAnimationFrame(paint);
   }
 }
@@ -149,6 +151,7 @@ function paint() {
     $("divergence-text").textContent = f.diverged.message;
     $("use-lr").textContent = `Use learning rate ${f.diverged.lr_to_try} and reset`;
   }
+  requestStep();   // after painting: the server makes no frame the page would not show
   const now = performance.now();
   state.paintMs = 0.9 * (state.paintMs || 0) + 0.1 * (now - start);   // for the benchmark
   state.painted.push(now);
