@@ -12,7 +12,6 @@ is standardized with the training part's statistics (kept for the model file).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -125,10 +124,8 @@ def read_upload(text: str, target: str, name: str = "upload.csv"):
         raise UploadError(f"the file has more than {MAX_UPLOAD_COLUMNS} columns")
     names = [c.strip() for c in header.strip().split(",")]
     target = target or names[-1]
-    stream = io.StringIO(text.lstrip("\ufeff"), newline="")
-    stream.name = name
-    try:
-        X, y, columns, classes = read_csv(stream, target)
+    try:  # the bytes in memory, through the CLI's own reader: nothing touches the disk
+        X, y, columns, classes = read_csv(name, target, data=text.encode("utf-8"))
     except ValueError as exc:
         raise UploadError(str(exc)) from None
     if classes is not None and len(classes) < 2:

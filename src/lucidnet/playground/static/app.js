@@ -268,8 +268,19 @@ function wire() {
     if (!file) return;
     if (file.size > 20 * 1024 * 1024) { $("message").textContent = "That file is over 20 MB, the playground's limit."; return; }
     const reader = new FileReader();
-    reader.onload = () => { setPlaying(false); state.history = []; state.latency = { t0: performance.now(), after: state.version }; send({ type: "upload", name: file.name, text: reader.result, target: "" }); };
-    reader.readAsText(file);
+    reader.onload = () => {
+      let text;
+      try {   // refuse bytes that are not UTF-8 here, rather than send replacement characters
+        text = new TextDecoder("utf-8", { fatal: true }).decode(reader.result);
+      } catch (err) {
+        $("message").textContent = `${file.name} is not UTF-8 text: save it as UTF-8 CSV.`;
+        return;
+      }
+      setPlaying(false); state.history = [];
+      state.latency = { t0: performance.now(), after: state.version };
+      send({ type: "upload", name: file.name, text, target: "" });
+    };
+    reader.readAsArrayBuffer(file);
   };
 }
 
