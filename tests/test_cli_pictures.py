@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-import lucidnet.diagnostics_plots as diagnostics_plots
-import lucidnet.plotting as plotting
+import lucidnet.plots.diagnostics as diagnostics_plots
+import lucidnet.plots.boundary as plotting
 from lucidnet.cli import main
 
 QUICK = ["--print-every", "0", "--grad-check-every", "0", "--quiet"]
@@ -142,8 +142,8 @@ def test_hidden_units_have_a_colour_bar_per_layer(figures):
 
 def test_the_first_gif_frame_says_what_it_shows():
     from lucidnet import Dense, Input, NeuralNetwork
-    from lucidnet.animation import BoundaryRecorder
-    from lucidnet.datasets import generate_toy_dataset
+    from lucidnet.plots.animation import BoundaryRecorder
+    from lucidnet.data.toy import generate_toy_dataset
 
     X, y = generate_toy_dataset(60)
     net = NeuralNetwork([Input("x", 2), Dense("h", 4), Dense("out", 1)])

@@ -187,10 +187,10 @@ def test_no_progress_bar_in_a_redirected_log_but_a_line_before_the_gif(run_cli, 
 
 # ------------------------------------------------------------------ help and names
 def test_help_lists_every_registry_entry_and_has_no_rst_markup(cli):
-    from lucidnet.activations import ACTIVATIONS
-    from lucidnet.losses import LOSSES
-    from lucidnet.optimizers import OPTIMIZERS
-    from lucidnet.schedules import SCHEDULES
+    from lucidnet.core.activations import ACTIVATIONS
+    from lucidnet.core.losses import LOSSES
+    from lucidnet.optim.optimizers import OPTIMIZERS
+    from lucidnet.optim.schedules import SCHEDULES
 
     texts = {}
     for command in ("", "train", "predict", "evaluate", "info", "export"):

@@ -21,10 +21,10 @@ __all__ = ["names", "named_with_settings", "check_name"]
 
 
 def _registries():
-    from ..activations import ACTIVATIONS
-    from ..losses import LOSSES
-    from ..optimizers import OPTIMIZERS
-    from ..schedules import SCHEDULES
+    from ..core.activations import ACTIVATIONS
+    from ..core.losses import LOSSES
+    from ..optim.optimizers import OPTIMIZERS
+    from ..optim.schedules import SCHEDULES
 
     # softmax is the output of a multi-class network, never a hidden activation
     hidden = {k: v for k, v in ACTIVATIONS.items() if k != "softmax"}

@@ -42,7 +42,8 @@ def model_path(args) -> Path:
 
 def load_model(path, option: str = "--model"):
     """``lucidnet.load(path)``; a missing or bad file is a ``CommandError`` (exit 2)."""
-    from ..persistence import ModelFileError, load
+    from ..errors import ModelFileError
+    from ..modelfile.persistence import load
 
     if Path(path).is_dir():
         raise CommandError(f"{option}: {str(path)!r} is a folder, not a model file")

@@ -76,7 +76,7 @@ def summary_lines(result: dict) -> list[str]:
 
 def write_metrics(path: Path, result: dict) -> None:
     """``metrics.json``: everything in ``result`` that is plain data."""
-    from ..persistence import atomic_write
+    from ..modelfile.persistence import atomic_write
 
     keep = {k: v for k, v in result.items() if not k.endswith("_text")}
     text = json.dumps(keep, indent=2, allow_nan=False)
@@ -100,7 +100,7 @@ def write_plots(out: Path, net, ds, title: str, best_epoch=None) -> list[str]:
     with the column and class names, test points as triangles; the loss curve from
     ``net.history`` (train and validation, the kept epoch marked).  Returns the
     file names."""
-    from ..plotting import plot_decision_boundary, plot_loss_curve, visualize_dataset
+    from ..plots.boundary import plot_decision_boundary, plot_loss_curve, visualize_dataset
 
     files = []
     if ds.X_train.shape[1] == 2 and ds.is_classification:

@@ -40,14 +40,14 @@ def visual_callbacks(args, X, y, classification: bool = True) -> list:
         if X.shape[1] != 2:
             raise CommandError(f"--animate: the boundary animation needs 2-D data; this data "
                                f"set has {X.shape[1]} features")
-        from ..animation import BoundaryRecorder
+        from ..plots.animation import BoundaryRecorder
 
         try:
             callbacks.append(BoundaryRecorder(X, y, frames=args.frames))
         except ValueError as exc:  # e.g. several regression targets per point
             raise CommandError(f"--animate: {exc}") from None
     if getattr(args, "diagnostics", False):
-        from ..diagnostics import Diagnostics
+        from ..inspect.diagnostics import Diagnostics
 
         callbacks.append(Diagnostics(every=args.diagnostics_every))
     return callbacks
@@ -55,7 +55,7 @@ def visual_callbacks(args, X, y, classification: bool = True) -> list:
 
 def _layer_figures(rec: dict) -> dict:
     """A layer's recorded figures as plain JSON (NaN, i.e. "does not apply", as null)."""
-    from ..diagnostics import FIGURES
+    from ..inspect.diagnostics import FIGURES
 
     plain = {key: rec[key] for key in ("name", "activation", "units")}
     plain.update({key: [None if v != v else v for v in rec[key]] for key in FIGURES})
@@ -68,8 +68,8 @@ def write_visual(out, net, X, y, callbacks, title: str, announce=None) -> tuple[
     ``announce(text)`` is called before each step that takes seconds (drawing
     the GIF, the diagnostics), so a user does not stare at a silent terminal."""
     announce = announce or (lambda text: None)
-    from ..animation import BoundaryRecorder, mp4_available
-    from ..diagnostics import Diagnostics
+    from ..plots.animation import BoundaryRecorder, mp4_available
+    from ..inspect.diagnostics import Diagnostics
 
     files, metrics = [], {}
     for cb in callbacks:
@@ -81,7 +81,7 @@ def write_visual(out, net, X, y, callbacks, title: str, announce=None) -> tuple[
                 cb.save(out / "training.mp4", title_prefix=f"{title}\n")
                 files.append("training.mp4")
         elif isinstance(cb, Diagnostics):
-            from ..diagnostics_plots import (plateau_spans, plot_activation_histograms,
+            from ..plots.diagnostics import (plateau_spans, plot_activation_histograms,
                                              plot_diagnostics, plot_hidden_units)
 
             announce("drawing diagnostics.png, activations.png ...")

@@ -61,7 +61,8 @@ def run(args) -> int:
     else:  # by name when the file has a header (e.g. the training CSV), else by position
         rows = read_points(net, args.input, ignored(args))
     source = "--points" if args.points is not None else "--input"
-    d0 = net.n_features
+    # raw inputs: a playground model computes its network inputs (x1^2, ...) from them
+    d0 = net.preprocessing.get("raw_inputs") or net.n_features
     bad = [r for r in rows if len(r) != d0]
     if bad:
         raise CommandError(f"{source}: the model takes {d0} features per point, got "
@@ -104,7 +105,7 @@ def run(args) -> int:
         for x, y in zip(X, A):
             writer.writerow([*(f"{v:g}" for v in x), *(f"{v:.6g}" for v in y)])
     if args.output is not None:  # whole file or nothing
-        from ..persistence import atomic_write
+        from ..modelfile.persistence import atomic_write
 
         atomic_write(args.output, lambda fh: fh.write(out.getvalue().encode()))
         print(f"wrote {len(X)} predictions to {args.output}", file=sys.stderr)
