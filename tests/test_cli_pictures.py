@@ -152,3 +152,25 @@ def test_the_first_gif_frame_says_what_it_shows():
     assert rec.title(0) == f"initial weights, before any update:  cost J = {rec.costs[0]:.4f}"
     # the second frame is the log's "Epoch: 0 Cost ...": after epoch 0's update
     assert rec.title(1) == f"after epoch 0's update:  cost J = {costs[0]:.4f}"
+
+
+def test_the_gif_ends_on_the_weights_early_stopping_kept(monkeypatch, tmp_path):
+    from lucidnet.plots.animation import BoundaryRecorder
+
+    monkeypatch.chdir(tmp_path)
+    seen = {}
+    original = BoundaryRecorder.save
+
+    def save(self, path, **kwargs):
+        seen["titles"] = [self.title(i) for i in range(len(self.outputs))]
+        return original(self, path, **kwargs)
+
+    monkeypatch.setattr(BoundaryRecorder, "save", save)
+    assert main(["train", "--n-samples", "200", "--val-split", "0.3", "--early-stopping", "10",
+                 "--optimizer", "adam", "--lr", "0.05", "--epochs", "500", "--animate",
+                 "--frames", "20", "--no-plots", *QUICK, "--out", "es"]) == 0
+    import json
+
+    best = json.loads((tmp_path / "es" / "metrics.json").read_text())["early_stopping"]
+    assert seen["titles"][-1].startswith(
+        f"kept: the weights of epoch {best['best_epoch']} (early stopping)")

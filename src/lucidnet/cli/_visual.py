@@ -62,11 +62,14 @@ def _layer_figures(rec: dict) -> dict:
     return plain
 
 
-def write_visual(out, net, X, y, callbacks, title: str, announce=None) -> tuple[list[str], dict]:
+def write_visual(out, net, X, y, callbacks, title: str, announce=None,
+                 kept_epoch=None) -> tuple[list[str], dict]:
     """Write the files of the recorders in ``callbacks``; return ``(file names, metrics)``.
 
     ``announce(text)`` is called before each step that takes seconds (drawing
-    the GIF, the diagnostics), so a user does not stare at a silent terminal."""
+    the GIF, the diagnostics), so a user does not stare at a silent terminal.
+    ``kept_epoch``: the epoch whose weights early stopping restored (the GIF ends
+    on a frame of them)."""
     announce = announce or (lambda text: None)
     from ..plots.animation import BoundaryRecorder, mp4_available
     from ..inspect.diagnostics import Diagnostics
@@ -74,6 +77,8 @@ def write_visual(out, net, X, y, callbacks, title: str, announce=None) -> tuple[
     files, metrics = [], {}
     for cb in callbacks:
         if isinstance(cb, BoundaryRecorder):
+            if kept_epoch is not None:  # early stopping restored an earlier epoch's weights
+                cb.add_kept(net, kept_epoch)
             announce(f"writing training.gif ({len(cb.outputs)} frames) ...")
             cb.save(out / "training.gif", title_prefix=f"{title}\n")
             files.append("training.gif")

@@ -149,6 +149,12 @@ def architecture_text(net) -> str:
     return f"{sizes} {acts}{dropout}, loss {net.loss_obj.name}, {net.optimizer!r}"
 
 
+def _restored_epoch(result, epochs_run):
+    """The epoch early stopping restored, if it is not the last one run."""
+    best = (result["early_stopping"] or {}).get("best_epoch")
+    return best if best is not None and best != epochs_run - 1 else None
+
+
 # ------------------------------------------------------------------ run
 def run(args) -> int:
     from .. import __version__
@@ -228,7 +234,8 @@ def run(args) -> int:
         visual_files, result["diagnostics"] = write_visual(
             out, net, ds.X_train, ds.y_train, recorders,
             f"{args.dataset or args.data.name}, {'-'.join(map(str, result['architecture']))}",
-            announce=None if args.quiet else lambda text: print(text, flush=True))
+            announce=None if args.quiet else lambda text: print(text, flush=True),
+            kept_epoch=_restored_epoch(result, epochs_run))
         files += visual_files
     net.save(out / "model.npz")
     files += ["model.npz", "metrics.json"]
