@@ -201,8 +201,8 @@ def build_network(args, n_features: int, ds):
         if loss == "cce" and k == 1:  # -y log a of one unit only ever pushes a up
             raise CommandError("--loss: cce needs a softmax output (more than two classes); "
                                "two classes get one sigmoid unit: use bce")
-    if args.lr is None:  # the reference run's eta = 1 for sgd, else the optimizer's default
-        args.lr = 1.0 if args.optimizer == "sgd" else OPTIMIZERS[args.optimizer].default_lr
+    if args.lr is None:  # the optimizer's default (sgd: the reference run's eta = 1)
+        args.lr = OPTIMIZERS[args.optimizer].default_lr
     layers = [Input("x", n_features)]
     for i, units in enumerate(args.layers, start=1):
         layers.append(Dense(f"h{i}", units, args.activation))
@@ -274,7 +274,8 @@ def figures(net, X, Y) -> dict:
     """Data cost (no penalty) and accuracy/F1 or MSE/R^2 on column-wise ``X``, ``Y``."""
     import numpy as np
 
-    from ..core import metrics
+    from .. import metrics
+    from ..core.metrics import labels_at_threshold
 
     A = net.forward(X)
     row = {"n": int(X.shape[1]), "loss": float(net.cost_of_last_forward(Y, penalty=False))}
@@ -283,7 +284,7 @@ def figures(net, X, Y) -> dict:
     if Y.shape[0] > 1:
         y, labels, average = Y.argmax(axis=0), A.argmax(axis=0), "macro"
     else:
-        y, labels, average = Y[0], (A[0] >= 0.5).astype(Y.dtype), "binary"
+        y, labels, average = Y[0], labels_at_threshold(A[0]).astype(Y.dtype), "binary"
     average = "binary" if set(np.unique(y)) | set(np.unique(labels)) <= {0, 1} else average
     return {**row, "accuracy": metrics.accuracy(y, labels),
             "f1": metrics.f1_score(y, labels, average=average)}

@@ -15,30 +15,11 @@ import math
 
 import numpy as np
 
+from ..checks import check_number, check_positive_number
 from .flat_state import FlatState
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "RMSProp", "Adam", "AdamW",
            "OPTIMIZERS", "get_optimizer"]
-
-
-def _is_real(value) -> bool:
-    """A real number: Python or NumPy int/float, but not a bool."""
-    return isinstance(value, (int, float, np.integer, np.floating)) \
-        and not isinstance(value, (bool, np.bool_))
-
-
-def _positive(name, value, allow_zero=False):
-    ok = _is_real(value) and np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        bound = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"{name} must be a {bound} finite number, got {value!r}")
-    return float(value)
-
-
-def _unit_interval(name, value):
-    if not (_is_real(value) and 0.0 <= value < 1.0):
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return float(value)
 
 
 class Optimizer:
@@ -59,7 +40,7 @@ class Optimizer:
     buffers: tuple[str, ...] = ()  # names of the per-parameter state arrays
 
     def __init__(self, lr: float | None = None):
-        self.lr = _positive("lr", self.default_lr if lr is None else lr)
+        self.lr = check_positive_number("lr", self.default_lr if lr is None else lr)
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self.t = 0  # number of steps taken
         self._flat = None
@@ -115,6 +96,7 @@ class SGD(Optimizer):
     """Plain gradient descent, the text's update: ``theta -= eta * g``."""
 
     name = "sgd"
+    default_lr = 1.0  # the text's eta: plain descent on the reference run
 
     def update(self, key, theta, g):
         theta -= self.lr * g
@@ -132,7 +114,7 @@ class Momentum(Optimizer):
 
     def __init__(self, lr=None, momentum: float = 0.9):
         super().__init__(lr)
-        self.momentum = _unit_interval("momentum", momentum)
+        self.momentum = check_number("momentum", momentum, 0, 1, high_open=True)
 
     def update_flat(self, state, g, d):
         v = state["v"]
@@ -175,8 +157,8 @@ class RMSProp(Optimizer):
 
     def __init__(self, lr=None, rho: float = 0.99, eps: float = 1e-8):
         super().__init__(lr)
-        self.rho = _unit_interval("rho", rho)
-        self.eps = _positive("eps", eps)
+        self.rho = check_number("rho", rho, 0, 1, high_open=True)
+        self.eps = check_positive_number("eps", eps)
 
     def update_flat(self, state, g, d):
         s = state["s"]
@@ -214,9 +196,9 @@ class Adam(Optimizer):
 
     def __init__(self, lr=None, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(lr)
-        self.beta1 = _unit_interval("beta1", beta1)
-        self.beta2 = _unit_interval("beta2", beta2)
-        self.eps = _positive("eps", eps)
+        self.beta1 = check_number("beta1", beta1, 0, 1, high_open=True)
+        self.beta2 = check_number("beta2", beta2, 0, 1, high_open=True)
+        self.eps = check_positive_number("eps", eps)
 
     def update_flat(self, state, g, d):
         m, v = state["m"], state["v"]
@@ -250,7 +232,7 @@ class AdamW(Adam):
 
     def __init__(self, lr=None, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay: float = 0.01):
         super().__init__(lr, beta1, beta2, eps)
-        self.weight_decay = _positive("weight_decay", weight_decay, allow_zero=True)
+        self.weight_decay = check_positive_number("weight_decay", weight_decay, allow_zero=True)
 
     def apply(self, flat, params):
         decay = 1.0 - self.lr * self.weight_decay

@@ -15,7 +15,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ..core import checks
+from .. import checks
 from ._base import STOCHASTIC_SOLVERS, BaseLucidMLP, _dense
 
 __all__ = ["LucidClassifier", "LucidRegressor"]
