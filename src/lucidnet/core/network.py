@@ -246,24 +246,26 @@ class Network:
         self.backprop(Xc, self.check_targets(y, Xc.shape[1]),
                       self.check_sample_weight(sample_weight, Xc.shape[1]))
 
-    def backward_checked(self, X, Y, sample_weight=None) -> None:
+    def backward_checked(self, X, Y, sample_weight=None, check_finite=True) -> None:
         """Backward on already checked arrays: the entry of ``fit``, the gradient
         check and the solvers.
 
         Runs :meth:`backprop`, unless a subclass (or the instance itself)
         overrides :meth:`backward`: then that ``backward`` is called, with the
         checked ``X`` and ``Y`` (valid inputs of ``backward`` too), so what is
-        trained and checked is the backward a learner wrote.
+        trained and checked is the backward a learner wrote.  ``check_finite=False``
+        skips backprop's divergence test (the scikit-learn estimators train
+        through divergence, as scikit-learn's do).
         """
         backward = self.backward
         if getattr(backward, "__func__", None) is Network.backward:
-            self.backprop(X, Y, sample_weight)
+            self.backprop(X, Y, sample_weight, check_finite)
         elif sample_weight is None:
             backward(X, Y)
         else:
             backward(X, Y, sample_weight)
 
-    def backprop(self, X, Y, sample_weight=None) -> None:
+    def backprop(self, X, Y, sample_weight=None, check_finite=True) -> None:
         """Backpropagation on checked ``X`` ``(d0, N)`` and ``Y`` ``(dL, N)`` (overridable).
 
         ``Delta[L] = A[L] - Y`` for a fused pair (sigmoid + BCE, softmax + CCE,
@@ -273,7 +275,8 @@ class Network:
         ``sample_weight`` (optional, ``(N,)``) gives the gradient of the weighted
         cost: column n of the output error is scaled by ``N w_n / sum(w)``, so the
         layers' ``(1/N) Delta A_prev.T`` becomes ``sum_n w_n (...) / sum(w)``, and the
-        penalty's gradient is divided by ``sum(w)`` instead of N.
+        penalty's gradient is divided by ``sum(w)`` instead of N.  ``check_finite=False``
+        skips the divergence test.
         """
         A = self.forward_checked(X, training=True)
         out = self.output_layer
@@ -294,7 +297,8 @@ class Network:
         # The cheap divergence test: two sums over (dL, N) arrays.  The logits
         # are tested too, because a saturated sigmoid hides an infinite Z[L].
         check = Delta if Delta is not None else dA
-        if not (math.isfinite(check.sum()) and math.isfinite(out.Z.sum())):  # math: no ufunc call
+        if check_finite and not (math.isfinite(check.sum())
+                                 and math.isfinite(out.Z.sum())):  # math: no ufunc call
             raise DivergenceError("the output (Z[L] or the error signal) is not finite")
         for idx in range(len(self.layers) - 1, 0, -1):
             layer = self.layers[idx]
