@@ -349,7 +349,7 @@ class BaseLucidMLP(BaseEstimator):
                               dtype=(np.float64, np.float32))
             X = _dense(X)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged model predicts nan
-            A = self.net_._forward(np.ascontiguousarray(X.T, dtype=self.net_.dtype))
+            A = self.net_.forward_checked(np.ascontiguousarray(X.T, dtype=self.net_.dtype))
         _clear_caches(self.net_)
         return A.T
 
