@@ -11,8 +11,6 @@ that it can serve as an independent reference in the tests.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..checks import check_number, check_positive_number
@@ -118,9 +116,8 @@ class Momentum(Optimizer):
 
     def update_flat(self, state, g, d):
         v = state["v"]
-        v *= self.momentum                      # in place: v = mu v + g
-        v += g
-        np.multiply(v, self.lr, out=d)          # theta -= eta v
+        np.add(self.momentum * v, g, out=v)                 # v = mu v + g
+        np.multiply(self.lr, v, out=d)                      # theta -= eta v
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum}
@@ -137,11 +134,8 @@ class Nesterov(Momentum):
 
     def update_flat(self, state, g, d):
         v = state["v"]
-        v *= self.momentum                      # in place: v = mu v + g
-        v += g
-        np.multiply(v, self.momentum, out=d)    # theta -= eta (g + mu v)
-        d += g
-        d *= self.lr
+        np.add(self.momentum * v, g, out=v)                 # v = mu v + g
+        np.multiply(self.lr, g + self.momentum * v, out=d)  # theta -= eta (g + mu v)
 
 
 class RMSProp(Optimizer):
@@ -162,14 +156,8 @@ class RMSProp(Optimizer):
 
     def update_flat(self, state, g, d):
         s = state["s"]
-        s *= self.rho                           # in place: s = rho s + (1 - rho) g^2
-        np.multiply(g, g, out=d)
-        d *= 1.0 - self.rho
-        s += d
-        np.sqrt(s, out=d)                       # theta -= eta g / (sqrt(s) + eps)
-        d += self.eps
-        np.divide(g, d, out=d)
-        d *= self.lr
+        np.add(self.rho * s, (1 - self.rho) * g * g, out=s)        # s = rho s + (1 - rho) g^2
+        np.divide(self.lr * g, np.sqrt(s) + self.eps, out=d)       # eta g / (sqrt(s) + eps)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "eps": self.eps}
@@ -183,11 +171,8 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1**t);  v_hat = v / (1 - beta2**t)
         theta -= eta * m_hat / (sqrt(v_hat) + eps)
 
-    Computed as torch does, with the bias corrections folded into scalars
-    (``c1 = 1 - beta1**t``, ``c2 = 1 - beta2**t``; the same number up to
-    rounding)::
-
-        theta -= (eta sqrt(c2) / c1) * m / (sqrt(v) + eps sqrt(c2))
+    Each line of :meth:`update_flat` is one of these (torch folds the bias
+    corrections into scalars; the same number up to rounding).
     """
 
     name = "adam"
@@ -201,20 +186,11 @@ class Adam(Optimizer):
         self.eps = check_positive_number("eps", eps)
 
     def update_flat(self, state, g, d):
-        m, v = state["m"], state["v"]
-        m *= self.beta1                         # in place: m = beta1 m + (1 - beta1) g
-        np.multiply(g, 1.0 - self.beta1, out=d)
-        m += d
-        v *= self.beta2                         # in place: v = beta2 v + (1 - beta2) g^2
-        np.multiply(g, g, out=d)
-        d *= 1.0 - self.beta2
-        v += d
-        root_c2 = math.sqrt(1.0 - self.beta2 ** self.t)
-        step = self.lr * root_c2 / (1.0 - self.beta1 ** self.t)
-        np.sqrt(v, out=d)                       # the step, bias corrections folded:
-        d += self.eps * root_c2                 # (eta sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
-        np.divide(m, d, out=d)
-        d *= step
+        m, v, t = state["m"], state["v"], self.t
+        np.add(self.beta1 * m, (1 - self.beta1) * g, out=m)        # m = beta1 m + (1 - beta1) g
+        np.add(self.beta2 * v, (1 - self.beta2) * g * g, out=v)    # v = beta2 v + (1 - beta2) g^2
+        m_hat, v_hat = m / (1 - self.beta1 ** t), v / (1 - self.beta2 ** t)
+        np.divide(self.lr * m_hat, np.sqrt(v_hat) + self.eps, out=d)  # eta m_hat / (sqrt + eps)
 
     def get_config(self):
         return {**super().get_config(), "beta1": self.beta1, "beta2": self.beta2,
