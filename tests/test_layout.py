@@ -167,6 +167,16 @@ def test_an_old_path_is_the_module_at_its_new_home(old):
     assert getattr(lucidnet, old.split(".")[1]) is module
 
 
+def test_old_module_names_are_attributes_of_the_package():
+    import subprocess
+    import sys
+
+    code = ("import lucidnet\n"
+            "assert lucidnet.interrupt.TrainingInterrupted is lucidnet.TrainingInterrupted\n"
+            "assert lucidnet.persistence.load is lucidnet.load\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_from_lucidnet_import_an_old_module_name():
     from lucidnet import checks, gradcheck_network, metrics, persistence
 

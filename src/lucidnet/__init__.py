@@ -62,11 +62,13 @@ __all__ = [
 
 
 def __getattr__(name):
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
         return getattr(module, name)
+    if f"{__name__}.{name}" in _moved.MOVED:  # an old module path: lucidnet.interrupt, ...
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'lucidnet' has no attribute {name!r}")
 
 
