@@ -61,6 +61,11 @@ class GradCheckReport:
     numeric: float
     passed: bool
     tol: float
+    # The periodic check's (lucidnet.gradcheck_periodic): its absolute tolerance,
+    # how many examples crossed a kink, and what it did about them.
+    atol: float | None = None
+    kinks: int = 0
+    note: str = ""
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -73,7 +78,8 @@ class GradCheckReport:
         return (f"grad check {verdict} layer {self.layer_idx} ({self.layer_name}) "
                 f"{self.param} [{self.method}]: max relative error "
                 f"{self.max_rel_error:.2e}{where}, backprop {self.analytic:.6e}, "
-                f"numerical {self.numeric:.6e} (tol {self.tol:g})")
+                f"numerical {self.numeric:.6e} (tol {self.tol:g})"
+                + (f"; {self.note}" if self.note else ""))
 
 
 def _failure_message(report: GradCheckReport) -> str:

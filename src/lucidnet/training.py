@@ -24,7 +24,7 @@ from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateSchedule
                         append_row)
 from .checkpoint import Run
 from .divergence import DivergenceGuard
-from .gradcheck_network import PeriodicCheck
+from .gradcheck_periodic import PeriodicCheck
 from .interrupt import TrainingInterrupted, deferred_interrupts
 from .network import DivergenceError, NeuralNetwork
 from .schedules import clip_grad_norm
@@ -79,7 +79,8 @@ def _interrupted(run, epoch, X, Y, callbacks, check_rng) -> TrainingInterrupted:
 def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_every=0, *,
           batch_size=None, shuffle=True, callbacks=(), verbose=True, validation_split=None,
           validation_data=None, early_stopping=None, min_delta=0.0, schedule=None,
-          clip_norm=None, checkpoint_path=None, checkpoint_every=0, _resume=None):
+          clip_norm=None, checkpoint_path=None, checkpoint_every=0,
+          on_grad_check_failure="raise", _resume=None):
     """Train ``net`` on ``X`` ``(d0, N)`` and ``y``; return the checkpoint costs.
 
     Parameters
@@ -91,9 +92,14 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
         update of epochs 0, k, 2k, ...; 0 records nothing.
     grad_check_every : int
         Directional gradient check of every parameter tensor at epochs
-        0, k, 2k, ...; reports go to ``net.grad_checks``; a failure raises
-        ``AssertionError``.  0 disables it.  The check uses at most 256
-        evenly spaced examples (see ``gradcheck_network.PeriodicCheck``).
+        0, k, 2k, ...; reports go to ``net.grad_checks``.  0 disables it.  The
+        check uses at most 256 evenly spaced examples, judges the error
+        against the scale of the whole gradient tensor and leaves out examples
+        whose perturbation crosses a kink (see :mod:`lucidnet.gradcheck_periodic`).
+    on_grad_check_failure : {"raise", "warn", "record"}
+        A failed periodic check raises ``AssertionError`` (the default), warns
+        (``lucidnet.notices.GradientCheckWarning``) and trains on, or is only
+        recorded in ``net.grad_checks`` (``report.passed`` is False).
     batch_size : int, optional
         Mini-batch size; ``None`` is full batch.  Batches are reshuffled every
         epoch from the network's Generator when ``shuffle``.
@@ -160,7 +166,7 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
     X, Y, Xv, Yv = prepare_validation(net, X, Y, validation_split, validation_data)
     N = X.shape[1]
     # one float64 copy (of a float32 net) and float64 data for all the run's checks
-    grad_check = PeriodicCheck(net, X, Y) if grad_check_every else None
+    grad_check = PeriodicCheck(net, X, Y, on_grad_check_failure) if grad_check_every else None
     every_epoch = Xv is not None or any(cb.needs_history for cb in callbacks)
 
     history = net.history
