@@ -15,6 +15,7 @@ from .gradcheck import GradCheckReport, relative_error
 from .layers import Dense, Dropout, Input, Layer
 from .losses import LOSSES, bce_cost, bce_loss
 from .network import DivergenceError, NeuralNetwork
+from .notices import LucidnetWarning, TrainingDiagnosis
 from .optimizers import OPTIMIZERS
 from .persistence import ModelFileError, load
 
@@ -49,7 +50,7 @@ __all__ = [
     "__version__", "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "Callback", "Dense", "Dropout",
     "EarlyStopping",
     "DivergenceError", "GradCheckReport", "Input", "Layer", "ModelFileError",
-    "NeuralNetwork", "bce_cost", "bce_loss", "load", "register_activation",
+    "LucidnetWarning", "NeuralNetwork", "TrainingDiagnosis", "bce_cost", "bce_loss", "load", "register_activation",
     "relative_error", "sigmoid", *_LAZY,
 ]
 

@@ -174,6 +174,14 @@ class PeriodicCheck:
         self.X, self.Y = X.astype(np.float64), Y.astype(np.float64)
         self.targets = [(i, p) for i, layer in enumerate(net.layers) for p in layer.params]
 
+    def cost(self) -> float:
+        """J on the check's examples at the current weights (a forward pass on at
+        most ``max_examples`` columns): the divergence test before each check."""
+        net = self.net64()
+        with np.errstate(all="ignore"):
+            net._forward(self.X)
+            return float(net._cost_of_forward(self.Y))
+
     def __call__(self, epoch, rng) -> list:
         reports = run(self.net64(), self.X, self.Y, self.targets, rng)
         failed = [r for r in reports if not r.passed]

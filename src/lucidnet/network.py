@@ -84,6 +84,7 @@ class NeuralNetwork:
         self.layers: list[Layer] = []
         self.history: dict[str, list] = {}
         self.grad_checks: list = []
+        self.diagnoses: list = []  # the last fit's verdicts on a poor result (lucidnet.diagnosis)
         self.training_record: dict = {}
         self.preprocessing: dict = {}
         for layer in layers or []:

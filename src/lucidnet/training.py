@@ -23,6 +23,7 @@ from . import checks
 from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateScheduler,
                         append_row)
 from .checkpoint import Run
+from .diagnosis import warn_if_poor
 from .divergence import DivergenceGuard
 from .gradcheck_periodic import PeriodicCheck
 from .interrupt import TrainingInterrupted, deferred_interrupts
@@ -182,6 +183,10 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
         for epoch in range(run.epoch, epochs):
             fresh = run.batches_done == 0  # False when resuming in the middle of this epoch
             if fresh and grad_check_every and epoch % grad_check_every == 0:
+                try:  # divergence first: never a gradient check of an exploded network
+                    guard.watch(epoch, grad_check.cost())
+                except DivergenceError as exc:
+                    raise guard.fail(epoch, exc, X, Y) from None
                 net.grad_checks.append((epoch, grad_check(epoch, check_rng)))
             for cb in callbacks if fresh else ():
                 cb.on_epoch_begin(net, epoch)
@@ -210,8 +215,10 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
             info = EpochInfo(net, epoch, X, Y, Xv, Yv)
             checkpoint = bool(print_every) and epoch % print_every == 0
             if checkpoint:
-                if not np.isfinite(info.cost):
-                    raise guard.fail(epoch, "the cost became non-finite", X, Y)
+                try:
+                    guard.watch(epoch, info.cost)
+                except DivergenceError as exc:
+                    raise guard.fail(epoch, exc, X, Y) from None
                 guard.record_cost(epoch, info.cost)
                 costs.append(info.cost)
                 if verbose:
@@ -233,4 +240,7 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
         cb.on_train_end(net)
     net.training_record.update(epochs=int(net.training_record.get("epochs", 0)) + epoch + 1,
                                final_cost=costs[-1] if costs else None)
+    # a word when the result is poor (a TrainingDiagnosis warning; see lucidnet.diagnosis)
+    warn_if_poor(net, X, Y, epochs=epoch + 1,
+                 early_stopping=any(isinstance(cb, EarlyStopping) for cb in callbacks))
     return costs
