@@ -347,7 +347,13 @@ class NeuralNetwork:
 
     def predict(self, X) -> np.ndarray:
         """Class labels ``(N,)`` (sigmoid: ``A >= 0.5``; softmax: argmax), or the
-        outputs ``(dL, N)`` of a regression network."""
+        outputs ``(dL, N)`` of a regression network, in the target's units.
+
+        A regression network trained on standardized targets (``lucidnet
+        train`` does that by default) carries their statistics in
+        ``preprocessing["target_standardize"]``; its prediction is then
+        ``A[L] * scale + mean`` (``forward`` and ``fit``/``loss`` stay in the
+        standardized units the network learned in)."""
         A = self.forward(X)
         name = self.output_layer.activation.name
         if name == "softmax":
@@ -355,10 +361,21 @@ class NeuralNetwork:
         if name == "sigmoid":
             labels = (A >= 0.5).astype(int)
             return labels[0] if labels.shape[0] == 1 else labels
-        return A
+        return self.to_target_units(A)
+
+    def to_target_units(self, A) -> np.ndarray:
+        """``A * scale + mean`` for a network trained on standardized targets
+        (``preprocessing["target_standardize"]``); ``A`` itself otherwise."""
+        stats = (self.preprocessing or {}).get("target_standardize")
+        if not stats:
+            return A
+        scale = np.asarray(stats["scale"], dtype=A.dtype).reshape(-1, 1)    # (dL, 1)
+        mean = np.asarray(stats["mean"], dtype=A.dtype).reshape(-1, 1)
+        return A * scale + mean
 
     def score(self, X, y) -> float:
-        """Accuracy for a classifier; R^2 for a regression network."""
+        """Accuracy for a classifier; R^2 for a regression network (``y`` in the
+        target's units, compared with :meth:`predict`)."""
         from .metrics import accuracy, r2_score
 
         Xc = self._inputs(X)

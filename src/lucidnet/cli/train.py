@@ -57,8 +57,10 @@ def add_network_options(parser):
 def add_training_options(parser):
     g = parser.add_argument_group("training")
     g.add_argument("--lr", type=positive_float, default=None,
-                   help="learning rate eta (default: 1.0 for sgd, the optimizer's own "
-                        "default otherwise, e.g. 0.001 for adam)")
+                   help="learning rate eta (default by task and optimizer: classification "
+                        "sgd 1.0, momentum/nesterov 0.1, rmsprop/adam/adamw 0.01; "
+                        "regression sgd 0.1, momentum/nesterov 0.01, rmsprop 0.001, "
+                        "adam/adamw 0.01)")
     g.add_argument("--epochs", type=positive_int, default=2000,
                    help="passes over the data (default: %(default)s)")
     g.add_argument("--print-every", type=non_negative_int, default=100, metavar="K",
@@ -153,7 +155,8 @@ def run(args) -> int:
     ds = load_data(args)                                     # row-wise train/test parts
     net = build_network(args, ds.X_train.shape[1], ds)
     net.preprocessing = ds.preprocessing()                   # for 'lucidnet predict'
-    X, Y, Xv, Yv = nextsteps.split_validation(args, net, ds)  # column-wise (d0, N), (dL, N)
+    fit_ds = nextsteps.standardize_target(args, net, ds)     # regression: (y - mean) / std
+    X, Y, Xv, Yv = nextsteps.split_validation(args, net, fit_ds)  # column-wise (d0, N), (dL, N)
     validation = {} if Xv is None else {"validation_data": (Xv, Yv)}
     recorders = visual_callbacks(args, ds.X_train, ds.y_train)  # --animate/--diagnostics
     start = time.perf_counter()
@@ -178,7 +181,7 @@ def run(args) -> int:
         epochs_run = int(net.training_record.get("epochs", args.epochs))
     diagnosis = diagnosis_records(net, diverged, args)
     final_cost = float(net.loss(X, Y))
-    figures = nextsteps.all_figures(net, X, Y, Xv, Yv, ds)
+    figures = nextsteps.all_figures(net, X, Y, Xv, Yv, fit_ds)
     accuracy = figures["train"].get("accuracy")
     checks = grad_check_summary(net.grad_checks)
     data = nextsteps.data_record(args, ds)
