@@ -109,8 +109,8 @@ def diagnose(net, X, Y, *, history=None, epochs=None, early_stopping=False) -> l
         r2 = 1.0 - float(((Yf - Af) ** 2).sum()) / ss_tot if ss_tot > 0 else 1.0
         if r2 < 0.1:
             found.append(Diagnosis(
-                "r2", f"R^2 {r2:.2f} on the training data: the network predicts little more "
-                "than the mean", "standardized targets ((y - mean) / std) and features, "
+                "r2", f"R^2 {r2:.2f} on the training data: the network predicts "
+                + ("worse than the mean" if r2 < 0 else "little more than the mean"), "standardized targets ((y - mean) / std) and features, "
                 "optimizer='adam', or more epochs", "--optimizer adam, more --epochs, or "
                 "a smaller --lr (and keep the target standardized)"))
     val = [v for v in history.get("val_loss", []) if v is not None]

@@ -168,8 +168,8 @@ class DivergenceGuard:
             self._restore(snap)
         kept = snap["epoch"] - 1
         if self.last_cost is None:
-            known = ("the cost at the last finite weights overflows, and no earlier cost "
-                     "was computed")
+            known = ("the cost at the last finite weights overflows or has exploded, and "
+                     "no earlier cost was computed")
         elif self.last_cost_epoch < 0:
             known = f"last finite cost {self.last_cost:.6g} (before training)"
         else:
