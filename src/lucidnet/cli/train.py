@@ -159,6 +159,10 @@ def run(args) -> int:
     X, Y, Xv, Yv = nextsteps.split_validation(args, net, fit_ds)  # column-wise (d0, N), (dL, N)
     validation = {} if Xv is None else {"validation_data": (Xv, Yv)}
     recorders = visual_callbacks(args, ds.X_train, ds.y_train)  # --animate/--diagnostics
+    target_stats = net.preprocessing.get("target_standardize")
+    if target_stats and not args.quiet and args.print_every:
+        print(f"(costs in standardized units of {ds.target or 'the target'}: "
+              f"(y - {target_stats['mean'][0]:.6g}) / {target_stats['scale'][0]:.6g})")
     start = time.perf_counter()
     with warnings.catch_warnings():
         # the diagnosis is printed below, with this command's option names
@@ -197,6 +201,7 @@ def run(args) -> int:
         "loss": net.loss_obj.name,
         "optimizer": {"name": net.optimizer.name, "config": net.optimizer.get_config()},
         "lr": net.lr,
+        "cost_units": "standardized target" if target_stats else "as given",
         "epochs": args.epochs,
         "epochs_run": epochs_run,
         "print_every": args.print_every,

@@ -251,6 +251,11 @@ class LucidRegressor(RegressorMixin, BaseLucidMLP):
     The loss sums over output units (lucidnet's convention); scikit-learn's
     reported squared loss averages over them, so with several outputs
     ``loss_`` differs by that factor (the gradients are the same).
+
+    The targets are used as given, as scikit-learn's ``MLPRegressor`` does:
+    unlike ``lucidnet train``, which standardizes a regression target by
+    default, the estimator does not scale ``y`` (wrap it in
+    ``sklearn.compose.TransformedTargetRegressor`` for that).
     """
 
     _parameter_constraints: dict = {
