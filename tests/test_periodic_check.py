@@ -165,3 +165,27 @@ def test_failures_can_warn_or_be_recorded():
     assert len(net.grad_checks) == 2 and not net.grad_checks[0][1][0].passed
     with pytest.raises(ValueError, match="on_grad_check_failure"):
         net.fit(X, y, epochs=1, grad_check_every=1, on_grad_check_failure="ignore")
+
+
+class ScaledBackward(NeuralNetwork):
+    """A learner's subclass whose backward is 1% off in one dW."""
+
+    calls = 0
+
+    def backward(self, X, y, sample_weight=None):
+        ScaledBackward.calls += 1
+        super().backward(X, y, sample_weight)
+        self.layers[2].grads["W"] *= 1.01
+
+
+def test_fit_trains_through_and_checks_a_subclass_backward():
+    X, y = _data("bce")
+    layers = [Input("x", 3), Dense("h1", 6, "tanh"), Dense("h2", 5, "tanh"), Dense("out", 1)]
+    ScaledBackward.calls = 0
+    net = ScaledBackward(layers, loss_fn="bce", lr=0.5, seed=3)
+    net.fit(X, y, epochs=3, print_every=0)
+    assert ScaledBackward.calls == 3                     # trained by the learner's backward
+    net = ScaledBackward([Input("x", 3), Dense("h1", 6, "tanh"), Dense("h2", 5, "tanh"),
+                          Dense("out", 1)], loss_fn="bce", lr=0.5, seed=3)
+    with pytest.raises(AssertionError, match="layer 2 \\(h2\\), parameter W"):
+        net.fit(X, y, epochs=3, print_every=0, grad_check_every=1)
