@@ -1,4 +1,4 @@
-"""The one-line verdict at the end of a poor run (lucidnet.diagnosis), in Python and the CLI."""
+"""The one-line verdict at the end of a poor run (lucidnet.training.diagnosis), in Python and the CLI."""
 
 from __future__ import annotations
 

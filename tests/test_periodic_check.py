@@ -1,4 +1,4 @@
-"""The periodic gradient check of ``fit`` and the CLI (lucidnet.gradcheck_periodic).
+"""The periodic gradient check of ``fit`` and the CLI (lucidnet.gradcheck.periodic).
 
 No false alarm on correct backprop for any activation x loss x optimizer of the
 registries, nor at kinks (ReLU's 0, MAE's 0, Huber's switch), nor on a
@@ -83,13 +83,13 @@ def test_a_sigma_prime_off_by_one_percent_is_caught(act, where, width):
 @pytest.mark.parametrize("width", [6, 64, 256])
 def test_one_dW_off_by_one_percent_is_caught(width):
     net = _net("tanh", "bce", width=width)
-    backward = net._backward
+    backward = net.backward
 
-    def wrong(X, Y, sample_weight=None):
-        backward(X, Y, sample_weight)
+    def wrong(X, y, sample_weight=None):  # a backward replaced on the instance
+        backward(X, y, sample_weight)
         net.layers[2].grads["W"] *= 1.01
 
-    net._backward = wrong
+    net.backward = wrong
     X, y = _data("bce")
     net.fit(X, y, epochs=1, print_every=0, grad_check_every=1, on_grad_check_failure="record")
     verdicts = {(r.layer_name, r.param): r.passed for r in net.grad_checks[0][1]}
@@ -154,7 +154,7 @@ def test_a_finite_but_exploded_cost_is_divergence_before_any_check():
 
 
 def test_failures_can_warn_or_be_recorded():
-    from lucidnet.notices import GradientCheckWarning, LucidnetWarning
+    from lucidnet.errors import GradientCheckWarning, LucidnetWarning
 
     X, y = _data("bce")
     net = _net("sigmoid", "bce")

@@ -96,10 +96,8 @@ def fit_or_resume(net, X, y, args, out: Path, callbacks, **fit_kwargs):
     ``(net, None)`` with the last finite weights and ``net.training_record["diverged"]``
     (a resumed run: a :class:`CommandError` of status 1).
     """
-    from ..checkpoint import load_checkpoint, resume
-    from ..interrupt import TrainingInterrupted
-    from ..network import DivergenceError
-    from ..persistence import ModelFileError
+    from ..errors import DivergenceError, ModelFileError, TrainingInterrupted
+    from ..training.checkpoint import load_checkpoint, resume
 
     path = args.checkpoint if args.checkpoint is not None else out / "checkpoint.npz"
     if path.suffix != ".npz":

@@ -148,7 +148,7 @@ def architecture_text(net) -> str:
 # ------------------------------------------------------------------ run
 def run(args) -> int:
     from .. import __version__
-    from ..notices import TrainingDiagnosis
+    from ..errors import TrainingDiagnosis
     from ._report import grad_check_summary, summary_lines, write_metrics, write_plots
 
     out = prepare_out(args.out)
