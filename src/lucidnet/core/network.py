@@ -340,13 +340,9 @@ class Network:
 
     def predict(self, X) -> np.ndarray:
         """Class labels ``(N,)`` (sigmoid: ``A >= 0.5``; softmax: argmax), or the
-        outputs ``(dL, N)`` of a regression network, in the target's units.
-
-        A regression network trained on standardized targets (``lucidnet
-        train`` does that by default) carries their statistics in
-        ``preprocessing["target_standardize"]``; its prediction is then
-        ``A[L] * scale + mean`` (``forward`` and ``fit``/``loss`` stay in the
-        standardized units the network learned in)."""
+        outputs ``(dL, N)`` of a regression network in the target's units (see
+        :meth:`to_target_units`; ``forward``, ``fit`` and ``loss`` stay in the
+        standardized units a network trained by ``lucidnet train`` learned in)."""
         A = self.forward(X)
         name = self.output_layer.activation.name
         if name == "softmax":
@@ -357,8 +353,8 @@ class Network:
         return self.to_target_units(A)
 
     def to_target_units(self, A) -> np.ndarray:
-        """``A * scale + mean`` for a network trained on standardized targets
-        (``preprocessing["target_standardize"]``); ``A`` itself otherwise."""
+        """``A * scale + mean`` for a network trained on standardized targets, whose
+        statistics are ``preprocessing["target_standardize"]``; else ``A`` itself."""
         stats = (self.preprocessing or {}).get("target_standardize")
         if not stats:
             return A
