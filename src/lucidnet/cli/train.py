@@ -235,7 +235,8 @@ def run(args) -> int:
     if not args.no_plots:
         name = args.dataset or args.data.name
         files += write_plots(out, net, ds.X_train, ds.y_train, costs, args.print_every,
-                             f"{name}, {'-'.join(map(str, result['architecture']))}",
+                             f"{name}, {'-'.join(map(str, result['architecture']))}"
+                             + (" (cost of the standardized target)" if target_stats else ""),
                              boundary=ds.X_train.shape[1] == 2 and ds.is_classification)
     if recorders:
         visual_files, result["diagnostics"] = write_visual(
