@@ -106,7 +106,7 @@ def _check_preprocessing(bad, pre, n_features, n_outputs=None) -> dict:
     if not isinstance(pre, dict):
         raise bad("preprocessing must be a JSON object")
     if pre.get("input_features") is not None:  # the network's inputs computed from raw ones
-        from .features import check_features
+        from ..features import check_features
 
         raw = pre.get("raw_inputs")
         if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 100_000:
