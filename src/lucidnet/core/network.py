@@ -359,10 +359,8 @@ class Network:
 
     def predict(self, X) -> np.ndarray:
         """Class labels ``(N,)`` (sigmoid: ``A >= 0.5``; softmax: argmax), or the
-        outputs ``(dL, N)`` of a regression network in the target's units (raw
-        inputs as for :meth:`predict_proba`; see :meth:`to_target_units`:
-        ``forward``, ``fit`` and ``loss`` stay in the standardized units a network
-        trained by ``lucidnet train`` learned in)."""
+        outputs ``(dL, N)`` of a regression in the target's units (raw inputs as for
+        :meth:`predict_proba`; see :meth:`to_target_units`)."""
         A = self.forward(self._raw_inputs(X))
         name = self.output_layer.activation.name
         if name == "softmax":
@@ -373,18 +371,11 @@ class Network:
         return self.to_target_units(A)
 
     def to_target_units(self, A) -> np.ndarray:
-        """``A * scale + mean`` for a network trained on standardized targets, whose
-        statistics are ``preprocessing["target_standardize"]``; else ``A`` itself."""
-        stats = (self.preprocessing or {}).get("target_standardize")
-        if not stats:
-            return A
-        scale = np.asarray(stats["scale"], dtype=A.dtype).reshape(-1, 1)    # (dL, 1)
-        mean = np.asarray(stats["mean"], dtype=A.dtype).reshape(-1, 1)
-        return A * scale + mean
+        """``A * scale + mean`` with ``preprocessing["target_standardize"]``, else ``A``."""
+        return network_data.target_units(self, A)
 
     def score(self, X, y) -> float:
-        """Accuracy for a classifier; R^2 for a regression network (``y`` in the
-        target's units, compared with :meth:`predict`)."""
+        """Accuracy for a classifier; R^2 of :meth:`predict` (target's units) for a regression."""
         from .metrics import accuracy, r2_score
 
         Xc = self.check_inputs(X)
