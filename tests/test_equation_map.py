@@ -4,7 +4,8 @@ Every row of the equation table names a file and line; the test checks that
 the line still holds the listed expression, lies inside the listed function,
 and is executed by a short reference run (the SPEC's network on the two
 moons, trained with ``fit`` as the notebook does, with cost prints and the
-periodic gradient check), traced line by line with ``sys.settrace``.
+periodic gradient check, then the text's gradient check of ``W[1]``), traced
+line by line with ``sys.settrace``.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def _reference_run_lines() -> set:
         net.fit(X.T, y, epochs=20, print_every=10, grad_check_every=9)
         bce_cost(y, net.predict_proba(X.T)[0])        # the notebook's cost of the result
         net.score(X.T, y)                             # accuracy at 0.5
+        net.grad_check(X.T, y, 1, method="entries_loop")  # the text's check, entry by entry
     finally:
         sys.settrace(None)
     return executed
