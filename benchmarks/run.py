@@ -150,7 +150,7 @@ def _periodic_check(net, XT, y):
 def bench_gradcheck(sz, repeats):
     """G: the reference network's gradient checks, in units of one training step."""
     X, y = common.moons(sz.r_n)
-    XT = np.ascontiguousarray(X.T)
+    XT = X.T  # as users pass it
     net = wl._lucid_net(wl.r_sizes(), "float64")
     steps = 20
 

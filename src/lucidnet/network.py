@@ -164,7 +164,11 @@ class NeuralNetwork:
         if X.shape[1] == 0:
             raise ValueError("X is empty (no examples, N = 0)")
         checks.check_finite(X, "X", layout="columns")
-        return X.astype(self.dtype, copy=False)
+        # Once per call, at the boundary: C order in the network's dtype.  Users
+        # pass X.T (a Fortran-ordered view); mini-batch column gathers and the
+        # row-block passes are 1.6x slower on it (measured on run M), so nothing
+        # inside the loop may depend on the caller's memory layout.
+        return np.ascontiguousarray(X, dtype=self.dtype)
 
     def _targets(self, y, N: int) -> np.ndarray:
         """Targets as ``(dL, N)``: labels are one-hot encoded for a softmax output."""
@@ -194,7 +198,7 @@ class NeuralNetwork:
             checks.check_probability_targets(y, self.loss_obj.name)
         if self.loss_obj.name == "cce" and self.output_layer.activation.name == "softmax":
             checks.check_distribution_targets(y)
-        return y.astype(self.dtype, copy=False)
+        return np.ascontiguousarray(y, dtype=self.dtype)  # as X: C order, once per call
 
     # ---------------------------------------------------------------- compute
     def forward(self, X, training: bool = False) -> np.ndarray:
