@@ -50,15 +50,18 @@ def assert_labels_match(label, expected, proba):
 
 
 @pytest.mark.parametrize("load", [load_iris, load_breast_cancer], ids=["3 classes", "2 classes"])
-@pytest.mark.parametrize("names", [False, True], ids=["int labels", "str labels"])
+@pytest.mark.parametrize("names", ["int", "str", "float"], ids=lambda n: f"{n} labels")
 @pytest.mark.parametrize("hidden", [(16,), (12, 8)])
 def test_classifier_pipeline_matches_predict_proba(load, names, hidden):
     X, y = load(return_X_y=True)
-    if names:
+    if names == "str":
         y = np.array(["setosa", "versicolor", "virginica"])[y]
+    elif names == "float":  # whole-number floats come out as int64 labels, as in skl2onnx
+        y = y.astype(float)
     model = fitted(LucidClassifier(hidden, activation="tanh", max_iter=30, random_state=0),
                    X, y)
     label, proba = run(model, X, zipmap=False)
+    assert label.dtype == (object if names == "str" else np.int64)
     expected = model.predict_proba(X)
     assert proba.shape == expected.shape
     np.testing.assert_allclose(proba, expected, rtol=0, atol=1e-5)

@@ -140,10 +140,9 @@ def _convert_classifier(scope, operator, container) -> None:
 
     # label = classes_[index], with the class index the exporter computed
     classes = np.asarray(get_label_classes(scope, est))  # classes_, or indices for nocl
-    if classes.dtype.kind in "biuf":  # skl2onnx's classifiers give numeric labels as int64
-        if classes.dtype.kind == "f" and not np.array_equal(classes, np.round(classes)):
-            raise ValueError(f"class labels {classes} are not whole numbers; ONNX labels of "
-                             "scikit-learn classifiers are int64 or strings")
+    # skl2onnx's classifiers give numeric labels as int64 (scikit-learn accepts
+    # float labels only when they are whole numbers)
+    if classes.dtype.kind in "biuf":
         kind, values = TensorProto.INT64, classes.astype(np.int64)
     else:
         kind, values = TensorProto.STRING, np.array([str(c).encode("utf-8") for c in classes])
