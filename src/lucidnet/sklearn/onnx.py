@@ -120,7 +120,7 @@ def _convert_classifier(scope, operator, container) -> None:
     from skl2onnx.common.utils_classifier import get_label_classes
 
     est = operator.raw_operator
-    if est._label_binarizer.y_type_ not in ("binary", "multiclass"):
+    if est.n_outputs_ > 1 and est.out_activation_ != "softmax":  # one sigmoid per label
         raise ValueError("the skl2onnx converter handles binary and multiclass "
                          "LucidClassifiers; for a multi-label one export its network "
                          "with lucidnet.onnx_export.to_onnx(estimator.net_)")
