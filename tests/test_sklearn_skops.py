@@ -32,6 +32,8 @@ ESTIMATORS = {
     "adamw early stopping": LucidClassifier((8,), solver="adamw", early_stopping=True,
                                             activation="softplus", max_iter=5),
     "binary logistic": LucidClassifier((8,), activation="logistic", max_iter=5),
+    "extras": LucidClassifier((8,), class_weight="balanced", output_activation="logistic",
+                              max_iter=5),
     "regressor": LucidRegressor(hidden_layer_sizes=(8,), activation="tanh", max_iter=5),
     "poisson": LucidRegressor("poisson", (8,), activation="identity", max_iter=5),
     "huber": LucidRegressor("huber", (8,), max_iter=5),
@@ -87,6 +89,20 @@ def test_pipeline_round_trip(tmp_path):
     sio.dump(pipe, path)
     back = sio.load(path, trusted=trusted_types())
     np.testing.assert_array_equal(back.predict_proba(X), pipe.predict_proba(X))
+
+
+def never_stop(estimator):
+    return False
+
+
+def test_a_users_callback_is_not_trusted_by_the_list(tmp_path):
+    est = fit(LucidClassifier((8,), max_iter=3, callbacks=[never_stop]), "adam")
+    path = tmp_path / "model.skops"
+    sio.dump(est, path)
+    untrusted = set(sio.get_untrusted_types(file=path)) - set(trusted_types())
+    assert [name.rsplit(".", 1)[-1] for name in untrusted] == ["never_stop"]
+    with pytest.raises(Exception, match="never_stop"):
+        sio.load(path, trusted=trusted_types())
 
 
 def test_without_the_list_loading_is_refused(tmp_path):

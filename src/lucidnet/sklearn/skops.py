@@ -6,7 +6,7 @@ data and, on loading, refuses every type it does not already trust unless the
 caller lists it.  scikit-learn's own classes it trusts already; lucidnet's
 objects inside a fitted estimator (the network, its layers, activations,
 loss, optimizer and initializers) must be listed, and :func:`trusted_types`
-is that list, built from lucidnet's registries, so a reader can review it::
+is that list, built from lucidnet's own classes, so a reader can review it::
 
     import skops.io as sio
     sio.dump(pipeline, "model.skops")
@@ -35,11 +35,12 @@ def trusted_types() -> list[str]:
     -------
     list of str
         Sorted ``"module.Class"`` names: the two estimators, ``NeuralNetwork``,
-        lucidnet's layer classes, the classes of the built-in activations,
-        losses and optimizers, the weight initializers, and ``numpy.dtype``
-        (which skops does not trust by itself).  Activations registered at
-        run time with :func:`lucidnet.register_activation` are not included:
-        they wrap arbitrary functions.
+        lucidnet's own layer, activation, loss and optimizer classes (the
+        estimators' scikit-learn-style optimizers included), the weight
+        initializers, and ``numpy.dtype`` (which skops does not trust by
+        itself).  Activations registered at run time with
+        :func:`lucidnet.register_activation` are not included: they wrap
+        arbitrary functions.
 
     Example
     -------
@@ -48,22 +49,25 @@ def trusted_types() -> list[str]:
     """
     import numpy as np
 
-    from ..activations import ACTIVATIONS, _UserActivation
+    from ..activations import Activation, _UserActivation
     from ..initializers import INITIALIZERS
     from ..layers import Layer
-    from ..losses import LOSSES
+    from ..losses import Loss
     from ..network import NeuralNetwork
-    from ..optimizers import OPTIMIZERS
-    from ._estimators import LucidClassifier, LucidRegressor
+    from ..optimizers import Optimizer
+    from ._estimators import LucidClassifier, LucidRegressor  # imports their optimizers too
 
-    def subclasses(cls):
+    def lucidnet_subclasses(cls):
+        """Every subclass of ``cls`` defined in lucidnet itself (not a user's)."""
+        found = set()
         for sub in cls.__subclasses__():
-            yield sub
-            yield from subclasses(sub)
+            if sub.__module__.startswith("lucidnet."):
+                found.add(sub)
+            found |= lucidnet_subclasses(sub)
+        return found
 
-    layers = [cls for cls in subclasses(Layer) if cls.__module__.startswith("lucidnet.")]
-    activations = {type(act) for act in ACTIVATIONS.values()} - {_UserActivation}
-    objects = [LucidClassifier, LucidRegressor, NeuralNetwork, *layers, *activations,
-               *(type(loss) for loss in LOSSES.values()), *OPTIMIZERS.values(),
-               *INITIALIZERS.values()]
+    objects = {LucidClassifier, LucidRegressor, NeuralNetwork, *INITIALIZERS.values()}
+    for base in (Layer, Activation, Loss, Optimizer):
+        objects |= lucidnet_subclasses(base)
+    objects -= {_UserActivation}
     return sorted({_name(obj) for obj in objects} | {_name(np.dtype)})
