@@ -1,6 +1,8 @@
 """scikit-learn's inspection and model-selection tools work on the Lucid estimators as on
-MLPClassifier: the same call gives results of the same form, and the values agree with
-what the tool promises, computed here by hand from the estimator's own methods."""
+MLPClassifier: the same call gives results of the same form and, since the estimators
+reproduce MLPClassifier for the same random_state, the same values (to 1e-9, rounding);
+and the values agree with what the tool promises, computed here by hand from the
+estimator's own methods."""
 
 from __future__ import annotations
 
@@ -49,6 +51,7 @@ def test_decision_boundary_display(method, n_classes):
     lucid, mlp = shown["lucid"], shown["mlp"]
     assert lucid.response.shape == mlp.response.shape == (30, 30)
     np.testing.assert_array_equal(lucid.xx0, mlp.xx0)
+    np.testing.assert_allclose(lucid.response, mlp.response, rtol=1e-9, atol=1e-12)
     est = fitted["lucid"]
     grid = np.c_[lucid.xx0.ravel(), lucid.xx1.ravel()]
     expected = est.predict_proba(grid)[:, 1] if method == "predict_proba" else est.predict(grid)
@@ -66,6 +69,7 @@ def test_permutation_importance():
     lucid = results["lucid"]
     assert set(lucid) == set(results["mlp"])
     assert lucid.importances.shape == results["mlp"].importances.shape == (3, 4)
+    np.testing.assert_allclose(lucid.importances, results["mlp"].importances, atol=1e-12)
     assert lucid.importances[2].tolist() == [0.0] * 4
     assert lucid.importances_mean[0] > 0.2
 
@@ -78,6 +82,9 @@ def test_cross_validate_matches_fitting_each_fold_by_hand():
                for name, est in both().items()}
     lucid = results["lucid"]
     assert set(lucid) == set(results["mlp"])
+    np.testing.assert_array_equal(lucid["test_accuracy"], results["mlp"]["test_accuracy"])
+    np.testing.assert_allclose(lucid["test_neg_log_loss"], results["mlp"]["test_neg_log_loss"],
+                               rtol=1e-9)
     for i, (train, test) in enumerate(cv.split(X_iris)):
         est = clone(LucidClassifier(**PARAMS)).fit(X_iris[train], y_iris[train])
         assert lucid["test_accuracy"][i] == est.score(X_iris[test], y_iris[test])
@@ -94,6 +101,9 @@ def test_grid_search_matches_the_candidates_scored_by_hand():
                 for name, est in both().items()}
     lucid = searches["lucid"]
     assert set(lucid.cv_results_) == set(searches["mlp"].cv_results_)
+    np.testing.assert_allclose(lucid.cv_results_["mean_test_score"],
+                               searches["mlp"].cv_results_["mean_test_score"], rtol=1e-9)
+    assert lucid.best_params_ == searches["mlp"].best_params_
     for params, mean in zip(lucid.cv_results_["params"], lucid.cv_results_["mean_test_score"]):
         est = LucidClassifier(**{**PARAMS, **params})
         scores = [clone(est).fit(X_iris[tr], y_iris[tr]).score(X_iris[te], y_iris[te])
