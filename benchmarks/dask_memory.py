@@ -111,7 +111,8 @@ def table(results: list[dict]) -> str:
              "| peak RSS (MiB) | added by the fit (MiB) | time (s) |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        lines.append(f"| {r['rows']:,} rows, {r['file_mib']:.0f} MiB | {r['mode']} | {r['blocksize']} | {r['blocks']} | {r['block_mib']:.0f} "
+        lines.append(f"| {r['rows']:,} rows, {r['file_mib']:.0f} MiB | {r['mode']} "
+                     f"| {r['blocksize']} | {r['blocks']} | {r['block_mib']:.0f} "
                      f"| {r['before_mib']:.0f} | {r['peak_mib']:.0f} "
                      f"| {r['peak_mib'] - r['before_mib']:.0f} | {r['seconds']:.1f} |")
     return "\n".join(lines)

@@ -115,8 +115,8 @@ def test_multilabel_classifier_is_refused_with_a_pointer():
 
 
 def test_the_converter_reuses_lucidnets_exporter(monkeypatch):
-    """The network's nodes come from lucidnet.onnx_export.to_onnx, not a second writer."""
-    import lucidnet.onnx_export as exporter
+    """The network's nodes come from lucidnet's exporter (to_onnx), not a second writer."""
+    import lucidnet.modelfile.onnx_export as exporter
 
     calls = []
     real = exporter.to_onnx

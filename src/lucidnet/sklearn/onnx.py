@@ -5,7 +5,7 @@ that holds a :class:`LucidClassifier` or :class:`LucidRegressor` (a
 ``StandardScaler`` in front, a ``ColumnTransformer``, ...), just as it converts
 one holding ``MLPClassifier``.  The network's part of the graph is not written
 a second time here: the converter asks lucidnet's own exporter
-(:func:`lucidnet.onnx_export.to_onnx`) for the graph of the fitted ``net_``
+(:func:`lucidnet.modelfile.onnx_export.to_onnx`) for the graph of the fitted ``net_``
 and copies its nodes and initializers into skl2onnx's graph under fresh names.
 What it adds is what skl2onnx's classifiers promise downstream::
 
@@ -79,7 +79,7 @@ def _inline_network(scope, operator, container) -> dict[str, str]:
     """
     from onnx import TensorProto, helper
 
-    from ..onnx_export import to_onnx
+    from ..modelfile.onnx_export import to_onnx
 
     graph = to_onnx(operator.raw_operator.net_).graph
     source = operator.inputs[0].full_name
@@ -123,7 +123,7 @@ def _convert_classifier(scope, operator, container) -> None:
     if est.n_outputs_ > 1 and est.out_activation_ != "softmax":  # one sigmoid per label
         raise ValueError("the skl2onnx converter handles binary and multiclass "
                          "LucidClassifiers; for a multi-label one export its network "
-                         "with lucidnet.onnx_export.to_onnx(estimator.net_)")
+                         "with lucidnet.modelfile.onnx_export.to_onnx(estimator.net_)")
     out = _inline_network(scope, operator, container)
     label_out, proba_out = operator.outputs[0], operator.outputs[1]
     P = out["output"]                                                     # (N, dL)

@@ -49,12 +49,12 @@ def trusted_types() -> list[str]:
     """
     import numpy as np
 
-    from ..activations import Activation, _UserActivation
-    from ..initializers import INITIALIZERS
-    from ..layers import Layer
-    from ..losses import Loss
+    from ..core.activations import Activation, _UserActivation
+    from ..core.initializers import INITIALIZERS
+    from ..core.layers import Layer
+    from ..core.losses import Loss
     from ..network import NeuralNetwork
-    from ..optimizers import Optimizer
+    from ..optim.optimizers import Optimizer
     from ._estimators import LucidClassifier, LucidRegressor  # imports their optimizers too
 
     def lucidnet_subclasses(cls):
