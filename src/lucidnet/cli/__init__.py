@@ -70,8 +70,8 @@ def build_parser() -> Parser:
     return parser
 
 
-EXIT_STATUS = """exit status: 0 done; 1 the run failed (training diverged, or a gradient
-check failed); 2 a problem with the options, an input file or
+EXIT_STATUS = """exit status: 0 done; 1 training diverged (or a gradient check failed with
+--strict-grad-check); 2 a problem with the options, an input file or
 the output folder (the message names it); 3 an internal error (a bug in lucidnet:
 please report it; LUCIDNET_TRACEBACK=1 shows the Python traceback); 130 interrupted."""
 

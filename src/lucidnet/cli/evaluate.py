@@ -56,7 +56,7 @@ def _class_indices(net, values, rows, target, path):
 def classification_metrics(net, Xp, y):
     import numpy as np
 
-    from ..core.metrics import classification_report, confusion_matrix, log_loss
+    from ..metrics import classification_report, confusion_matrix, log_loss
 
     A = net.predict_proba(Xp.T)                                  # (dL, N)
     y_pred = np.asarray(net.predict(Xp.T)).reshape(-1)
@@ -70,9 +70,9 @@ def classification_metrics(net, Xp, y):
 def regression_metrics(net, Xp, Y):
     import numpy as np
 
-    from ..core.metrics import mse, r2_score
+    from ..metrics import mse, r2_score
 
-    P = net.predict_proba(Xp.T)                                  # (dL, N)
+    P = net.predict(Xp.T)                        # (dL, N), in the target's units
     err = P - Y
     return {"n": int(Y.shape[1]), "mse": mse(Y, P), "rmse": float(np.sqrt(mse(Y, P))),
             "mae": float(np.mean(np.abs(err))), "r2": r2_score(Y, P)}
