@@ -132,6 +132,38 @@ def _decode_vars(obj, encoded: dict, arrays) -> None:
         setattr(obj, key, _decode(value, arrays, getattr(obj, key, None)))
 
 
+def _check_vars(obj, encoded: dict, arrays, where: str) -> None:
+    """Before restoring: each saved attribute exists on ``obj`` and has a compatible kind."""
+    numbers = (int, float, np.number)
+    for key, value in encoded.items():
+        if key not in vars(obj):
+            raise ValueError(f"cannot resume: {where} has no attribute {key!r:.40} to restore")
+        current = getattr(obj, key)
+        if isinstance(value, dict) and "__object__" in value:
+            if not type(current).__module__.startswith("lucidnet.") \
+                    or not isinstance(value["__object__"], dict):
+                raise ValueError(f"cannot resume: {where}.{key} is not an object to restore")
+            _check_vars(current, value["__object__"], arrays, f"{where}.{key}")
+            continue
+        if isinstance(value, dict) and "__array__" in value:
+            if value["__array__"] not in arrays:
+                raise ValueError(f"cannot resume: {where}.{key} refers to a missing array")
+            continue
+        if isinstance(value, dict) and "__float__" in value:
+            text = value["__float__"]
+            if not (isinstance(text, str) and text in ("inf", "-inf", "nan")):
+                raise ValueError(f"cannot resume: {where}.{key} is not a number")
+            continue
+        plain = (current is None or value is None
+                 or (isinstance(current, bool) == isinstance(value, bool)
+                     and isinstance(current, numbers) and isinstance(value, numbers))
+                 or (isinstance(current, str) and isinstance(value, str))
+                 or (isinstance(current, (list, tuple, dict)) and isinstance(value, (list, dict))))
+        if not plain:
+            raise ValueError(f"cannot resume: {where}.{key} holds a {type(value).__name__}, "
+                             f"the callback keeps a {type(current).__name__} there")
+
+
 def _callback_state(cb, arrays, name):
     if hasattr(cb, "get_state"):
         return {"custom": cb.get_state()}
@@ -208,10 +240,34 @@ class Run:
         # The validation split is drawn again from the same state, hence identical.
         _set_rng_state(net, self.start_rng)
 
-    def begin(self, callbacks, check_rng) -> None:
-        """After ``on_train_begin``: put back everything a resumed run had."""
+    def _check_resume(self, callbacks, N) -> None:
+        """What the file's checks could not know: the data's size and the callbacks."""
+        state, arrays = self._resume["state"], self._resume["arrays"]
+        saved = state["callbacks"]
+        if len(saved) != len(callbacks):
+            raise ValueError(f"cannot resume: the checkpoint holds the state of {len(saved)} "
+                             f"callbacks, this run has {len(callbacks)}")
+        cb_arrays = {k[len("cb/"):]: v for k, v in arrays.items() if k.startswith("cb/")}
+        for i, (cb, cb_state) in enumerate(zip(callbacks, saved)):
+            if cb_state is not None and "vars" in cb_state:
+                _check_vars(cb, cb_state["vars"], cb_arrays, f"callback {i} "
+                            f"({type(cb).__name__})")
+        batch_size, done = state["options"].get("batch_size"), state["batches_done"]
+        order = arrays.get("order")
+        if order is not None and order.shape != (N,):
+            raise ValueError(f"cannot resume: the checkpoint's shuffled order is for "
+                             f"{order.size} examples, the data has {N}")
+        if batch_size is not None and batch_size < N and done * batch_size >= N:
+            raise ValueError(f"cannot resume: {done} steps of {batch_size} examples do not "
+                             f"fit in one epoch of {N}")
+
+    def begin(self, callbacks, check_rng, N: int | None = None) -> None:
+        """After ``on_train_begin``: put back everything a resumed run had (after
+        checking that it fits this run, so a refused checkpoint changes nothing)."""
         if self._resume is None:
             return
+        if N is not None:
+            self._check_resume(callbacks, N)
         net, state, arrays = self.net, self._resume["state"], self._resume["arrays"]
         _set_rng_state(net, state["rng"])
         check_rng.bit_generator.state = state["check_rng"]

@@ -168,7 +168,7 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
         cb.on_train_begin(net, epochs)
 
     check_rng = np.random.default_rng(0)  # the check's own stream: training's is untouched
-    run.begin(callbacks, check_rng)       # a resumed run: optimizer, rng, history, callbacks
+    run.begin(callbacks, check_rng, N)    # a resumed run: optimizer, rng, history, callbacks
     costs = run.costs
     guard = DivergenceGuard(net)
     epoch = run.epoch - 1

@@ -1,0 +1,1 @@
+"""Model files: reading them without trusting them (the archive, the manifest)."""
