@@ -244,9 +244,11 @@ class Run:
         """What the file's checks could not know: the data's size and the callbacks."""
         state, arrays = self._resume["state"], self._resume["arrays"]
         saved = state["callbacks"]
-        if len(saved) != len(callbacks):
-            raise ValueError(f"cannot resume: the checkpoint holds the state of {len(saved)} "
-                             f"callbacks, this run has {len(callbacks)}")
+        for i, cb in enumerate(callbacks):  # a stateful callback whose state is missing
+            stateful = hasattr(cb, "get_state") or type(cb).__module__ == "lucidnet.callbacks"
+            if stateful and i >= len(saved):
+                raise ValueError(f"cannot resume: the checkpoint holds no state for callback "
+                                 f"{i} ({type(cb).__name__})")
         cb_arrays = {k[len("cb/"):]: v for k, v in arrays.items() if k.startswith("cb/")}
         for i, (cb, cb_state) in enumerate(zip(callbacks, saved)):
             if cb_state is not None and "vars" in cb_state:
