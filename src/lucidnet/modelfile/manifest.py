@@ -26,9 +26,13 @@ _FLOATS = ("float32", "float64")
 
 
 def is_number(value) -> bool:
-    """A finite JSON number (``True``/``False`` are not numbers here)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) \
-        and math.isfinite(value)
+    """A finite JSON number that NumPy takes as float64 or int64 (``True``/``False``
+    are not numbers here; nor is ``2**64``, which ``np.isfinite`` cannot take)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, float) and math.isfinite(value)
 
 
 def _is_int(value, low=0, high=2**63 - 1) -> bool:

@@ -47,6 +47,46 @@ def check_rng_state(state) -> None:
         raise ValueError(f"a {name} state that cannot be restored ({exc})") from None
 
 
+def _check_options(bad, options) -> None:
+    """The fit options a checkpoint passes back to ``train``: each of its type."""
+    from ..schedules import SCHEDULES
+    from .manifest import _check_settings, _defaults
+
+    if not isinstance(options, dict) or not set(options) <= _OPTIONS:
+        raise bad("train_state.options must be a JSON object of fit options")
+
+    def need(key, ok, what):
+        if key in options and not ok(options[key]):
+            raise bad(f"train_state.options.{key} must be {what}, got {options[key]!r:.40}")
+
+    for key in ("print_every", "grad_check_every", "checkpoint_every"):
+        need(key, lambda v: _int(v, 0), "a non-negative integer")
+    need("batch_size", lambda v: v is None or _int(v, 1, 2**40), "null or a positive integer")
+    need("shuffle", lambda v: isinstance(v, bool), "true or false")
+    need("validation_split", lambda v: v is None or (is_number(v) and 0 < v < 1),
+         "null or a number in (0, 1)")
+    need("min_delta", lambda v: is_number(v) and v >= 0, "a non-negative number")
+    need("clip_norm", lambda v: v is None or (is_number(v) and v > 0),
+         "null or a positive number")
+    stopping = options.get("early_stopping")
+    if isinstance(stopping, dict):
+        from ..callbacks import EarlyStopping
+
+        _check_settings(bad, stopping, _defaults(EarlyStopping),
+                        "train_state.options.early_stopping")
+    else:
+        need("early_stopping", lambda v: v is None or v is False or _int(v, 1),
+             "null, false, a patience or an EarlyStopping's settings")
+    schedule = options.get("schedule")
+    if schedule is not None:
+        if not (isinstance(schedule, dict) and set(schedule) == {"name", "config"}
+                and isinstance(schedule["name"], str) and schedule["name"] in SCHEDULES):
+            raise bad(f"train_state.options.schedule must name one of "
+                      f"{', '.join(sorted(SCHEDULES))} with its config")
+        _check_settings(bad, schedule["config"], _defaults(SCHEDULES[schedule["name"]]),
+                        "train_state.options.schedule.config")
+
+
 def _check_history(bad, history, n_epochs: int) -> None:
     if not isinstance(history, dict):
         raise bad("train_state.history must be a JSON object of lists")
@@ -136,11 +176,8 @@ def check_train_state(bad, state, param_shapes: dict, buffers: tuple, dtype: str
         raise bad(f"train_state.epoch must be an integer from 0 to epochs - 1 = {epochs - 1}, "
                   f"got {epoch!r:.40}")
     options = state["options"]
-    if not isinstance(options, dict) or not set(options) <= _OPTIONS:
-        raise bad("train_state.options must be a JSON object of fit options")
+    _check_options(bad, options)
     batch_size = options.get("batch_size")
-    if batch_size is not None and not _int(batch_size, 1, 2**40):
-        raise bad("train_state.options.batch_size must be null or a positive integer")
     done = state["batches_done"]
     if not _int(done, 0, 1 if batch_size is None else 2**40):
         raise bad(f"train_state.batches_done must be an integer from 0 to "
