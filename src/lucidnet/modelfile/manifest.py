@@ -53,15 +53,15 @@ def check_text(bad, value, where: str, *, name: bool = False) -> str:
     return value
 
 
-def _check_all_text(bad, value, where="the manifest", depth=0):
+def _check_all_text(bad, value, where="manifest", depth=0):
     """Every string (and key) in the JSON tree is valid UTF-8; the tree is not absurdly deep."""
     if depth > 40:
         raise bad(f"{where} is nested too deeply")
     if isinstance(value, str):
         check_text(bad, value, where)
     elif isinstance(value, list):
-        for item in value:
-            _check_all_text(bad, item, where, depth + 1)
+        for i, item in enumerate(value):
+            _check_all_text(bad, item, f"{where}[{i}]", depth + 1)
     elif isinstance(value, dict):
         for key, item in value.items():
             check_text(bad, key, f"a key in {where}")
