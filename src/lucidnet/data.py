@@ -89,7 +89,13 @@ def fit_standardizer(X) -> dict:
 
 
 def _standardize(X, stats):
-    return (np.asarray(X, dtype=float) - np.asarray(stats["mean"])) / np.asarray(stats["scale"])
+    with np.errstate(over="raise", invalid="raise"):  # 1.7e308 - (-1e308) overflows
+        try:
+            return (np.asarray(X, dtype=float) - np.asarray(stats["mean"])) \
+                / np.asarray(stats["scale"])
+        except FloatingPointError:
+            raise ValueError("X is too large in magnitude to standardize in float64 "
+                             "(x - mean overflows)") from None
 
 
 def apply_preprocessing(preprocessing: dict, X) -> np.ndarray:

@@ -164,6 +164,7 @@ class NeuralNetwork:
         if X.shape[1] == 0:
             raise ValueError("X is empty (no examples, N = 0)")
         checks.check_finite(X, "X", layout="columns")
+        checks.check_fits(X, self.dtype, "X", layout="columns")  # before the cast below
         # Once per call, at the boundary: C order in the network's dtype.  Users
         # pass X.T (a Fortran-ordered view); mini-batch column gathers and the
         # row-block passes are 1.6x slower on it (measured on run M), so nothing
@@ -194,6 +195,7 @@ class NeuralNetwork:
                 hint = f" ({y.shape[-1]} targets for {N} examples)"
             raise ValueError(f"y must have shape (dL, N) = ({dL}, {N}), got {y.shape}{hint}")
         checks.check_finite(y, "y", layout="targets")
+        checks.check_fits(y, self.dtype, "y", layout="targets")
         if self.loss_obj.name in ("bce", "cce"):
             checks.check_probability_targets(y, self.loss_obj.name)
         if self.loss_obj.name == "cce" and self.output_layer.activation.name == "softmax":
@@ -202,8 +204,12 @@ class NeuralNetwork:
 
     # ---------------------------------------------------------------- compute
     def forward(self, X, training: bool = False) -> np.ndarray:
-        """``A[0] = X``; ``A[l] = sigma(W[l] A[l-1] + b[l])``; returns ``Yhat = A[L]``, ``(dL, N)``."""
-        return self._forward(self._inputs(X), training)
+        """``A[0] = X``; ``A[l] = sigma(W[l] A[l-1] + b[l])``; returns ``Yhat = A[L]``, ``(dL, N)``.
+
+        Raises ``ValueError`` for inputs so large that the pass overflows.
+        """
+        A0 = self._inputs(X)
+        return checks.without_overflow(lambda: self._forward(A0, training), "X", self.dtype)
 
     def _forward(self, A, training: bool = False) -> np.ndarray:
         """The forward pass on an already checked ``A[0]`` (the training loop's path)."""
@@ -264,7 +270,8 @@ class NeuralNetwork:
         Y = self._targets(y, Xc.shape[1])
         w = self._weights(sample_weight, Xc.shape[1])
         self.forward(Xc)
-        return self._cost_of_forward(Y, sample_weight=w)
+        return checks.without_overflow(lambda: self._cost_of_forward(Y, sample_weight=w),
+                                       "X or y", self.dtype)
 
     def backward(self, X, y, sample_weight=None) -> None:
         """Forward pass in training mode, then backpropagation into each layer's ``grads``.

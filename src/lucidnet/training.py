@@ -151,6 +151,9 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
                          early_stopping, min_delta, schedule, callbacks)
     X = net._inputs(X)      # real, finite, (d0, N); never modified (see lucidnet.checks)
     Y = net._targets(y, X.shape[1])
+    # Inputs so large that even the first forward pass overflows are the data's
+    # fault, not the learning rate's: say so before training (one pass, once).
+    checks.without_overflow(lambda: net._forward(X), "X", net.dtype)
     run = Run(net, X, Y, epochs, dict(
         print_every=print_every, grad_check_every=grad_check_every, batch_size=batch_size,
         shuffle=shuffle, validation_split=validation_split, validation_data=validation_data,

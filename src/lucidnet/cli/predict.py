@@ -76,9 +76,12 @@ def run(args) -> int:
         raise CommandError(f"{source}: points must be finite numbers")
     from ..data import apply_preprocessing, decode_labels
 
-    Xp = apply_preprocessing(net.preprocessing, X)               # standardized as in training
-    A = net.predict_proba(Xp.T).T                                # (N, dL)
-    labels = np.asarray(net.predict(Xp.T))
+    try:  # values too large for the network's dtype or its forward pass
+        Xp = apply_preprocessing(net.preprocessing, X)           # standardized as in training
+        A = net.predict_proba(Xp.T).T                            # (N, dL)
+        labels = np.asarray(net.predict(Xp.T))
+    except ValueError as exc:
+        raise CommandError(f"{source}: {exc}") from None
     names = names or [f"x{i}" for i in range(1, d0 + 1)]
     if args.output is not None and not args.output.parent.is_dir():
         raise CommandError(f"--output: no such folder {str(args.output.parent)!r}")
