@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .atomic_files import save_figure
+
 __all__ = ["plot_history", "plot_lr_schedule", "plot_runs"]
 
 _METRICS = ("accuracy", "r2")
@@ -91,7 +93,7 @@ def plot_history(source, title="Learning curves", *, log_loss=True, save=None):
         axes[0].set_yscale("log")
     fig.suptitle(title)
     if save is not None:
-        fig.savefig(save, dpi=110)
+        save_figure(fig, save, dpi=110)
     return fig
 
 
@@ -141,7 +143,7 @@ def plot_lr_schedule(source, epochs=None, eta_0=None, title="Learning-rate sched
     ax.legend(fontsize="small")
     ax.set_title(title)
     if save is not None:
-        fig.savefig(save, dpi=110)
+        save_figure(fig, save, dpi=110)
     return fig
 
 
@@ -186,5 +188,5 @@ def plot_runs(runs, keys=("loss",), title="Runs compared", *, log_loss=True, sav
         ax.legend(fontsize="small")
     fig.suptitle(title)
     if save is not None:
-        fig.savefig(save, dpi=110)
+        save_figure(fig, save, dpi=110)
     return fig

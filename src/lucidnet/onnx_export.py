@@ -140,7 +140,7 @@ def export_onnx(net, path, *, opset: int = ONNX_OPSET) -> None:
     >>> import onnxruntime as ort                                       # doctest: +SKIP
     >>> ort.InferenceSession("model.onnx").run(["output"], {"X": X.astype("float32")})
     """
-    from .persistence import atomic_write
+    from .atomic_files import atomic_write
 
     model = to_onnx(net, opset=opset)
     data = model.SerializeToString()

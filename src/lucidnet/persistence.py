@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .atomic_files import atomic_write  # noqa: F401 - re-exported from its old home
 from .modelfile.archive import HARD_CAP_BYTES, MAX_MANIFEST_CHARS
 
 __all__ = ["save", "load", "ModelFileError", "FORMAT_VERSION"]
@@ -70,26 +69,6 @@ def _manifest(net, train_state=None) -> dict:
         "training": net.training_record,
         "train_state": train_state,
     }
-
-
-def atomic_write(path, write) -> None:
-    """Call ``write(file_object)`` on a temporary file beside ``path``, then rename it."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        # mkstemp makes the file private (0600); give it the permissions a plain
-        # open() would (0666 minus the umask), so the result is readable as usual
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save(net, path, *, train_state: dict | None = None, extra_arrays: dict | None = None):

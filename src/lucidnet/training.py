@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import checks
+from .atomic_files import sigint_hook
 from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateScheduler,
                         append_row)
 from .checkpoint import Run
@@ -175,8 +176,11 @@ def train(net: NeuralNetwork, X, y, epochs=500, print_every=100, grad_check_ever
     costs = run.costs
     guard = DivergenceGuard(net)
     epoch = run.epoch - 1
+    first = run.epoch
     with deferred_interrupts() as interrupt:  # Ctrl-C: finish the step, save, stop
         for epoch in range(run.epoch, epochs):
+            if epoch <= first + 1:  # tests reach these moments (see atomic_files.sigint_hook)
+                sigint_hook("first_epoch" if epoch == first else "mid_epoch")
             fresh = run.batches_done == 0  # False when resuming in the middle of this epoch
             if fresh and grad_check_every and epoch % grad_check_every == 0:
                 net.grad_checks.append((epoch, grad_check(epoch, check_rng)))
