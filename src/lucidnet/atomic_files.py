@@ -20,6 +20,8 @@ from pathlib import Path
 
 __all__ = ["atomic_write", "atomic_path", "save_figure", "sigint_hook"]
 
+_FIRED: set = set()
+
 
 def sigint_hook(moment: str) -> None:
     """A test hook: send this process a SIGINT when env ``LUCIDNET_SIGINT_AT`` names ``moment``.
@@ -28,9 +30,10 @@ def sigint_hook(moment: str) -> None:
     ``mid_epoch``, ``write:<file name>`` (while a file is written, before its
     rename, e.g. ``write:checkpoint.npz``), ``plots`` and ``gif``.
     """
-    if os.environ.get("LUCIDNET_SIGINT_AT") == moment:
+    if os.environ.get("LUCIDNET_SIGINT_AT") == moment and moment not in _FIRED:
         import signal
 
+        _FIRED.add(moment)  # once: a second Ctrl-C means "stop now", another moment
         os.kill(os.getpid(), signal.SIGINT)
 
 
