@@ -70,6 +70,23 @@ def _class_labels(bad, value, net):
         raise bad("preprocessing.class_labels must be unique")
 
 
+def _input_features(bad, value, net):
+    """The network's inputs computed from ``raw_inputs`` raw columns (:mod:`lucidnet.features`)."""
+    from ..features import check_features
+
+    try:
+        check_features(value, net.n_raw, net.n_features)
+    except ValueError as exc:
+        raise bad(f"preprocessing.{exc}") from None
+
+
+def _raw_inputs(bad, value, pre) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
+        raise bad("preprocessing.raw_inputs must be the number of raw inputs (an integer "
+                  ">= 1) when input_features is given")
+    return value
+
+
 def _short_text(bad, value, net, where):
     check_text(bad, value, where)
     if len(value) > 10_000:
@@ -82,6 +99,8 @@ FIELDS = {
     "feature_names": _feature_names,
     "standardize": _standardize,
     "class_labels": _class_labels,
+    "input_features": _input_features,
+    "raw_inputs": lambda bad, v, net: None,  # checked first: names and statistics follow it
 }
 
 
@@ -91,7 +110,13 @@ def check_preprocessing(bad, pre, n_features: int, n_outputs: int, output: str) 
         return
     if not isinstance(pre, dict):
         raise bad("preprocessing must be a JSON object")
-    net = SimpleNamespace(n_features=n_features, n_raw=n_features, n_outputs=n_outputs,
+    n_raw = n_features
+    if pre.get("input_features") is not None:  # the network's inputs computed from raw ones
+        n_raw = _raw_inputs(bad, pre.get("raw_inputs"), pre)
+    elif pre.get("raw_inputs") is not None:
+        raise bad("preprocessing.raw_inputs is given without input_features")
+    # names and standardization describe the raw columns (n_raw of them)
+    net = SimpleNamespace(n_features=n_features, n_raw=n_raw, n_outputs=n_outputs,
                           output=output)
     unknown = sorted(set(pre) - set(FIELDS))
     if unknown:
