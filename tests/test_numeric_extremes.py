@@ -100,3 +100,32 @@ def test_cli_predict_refuses_huge_values_in_one_line(tmp_path, capsys, value):
     assert "too large in magnitude" in capsys.readouterr().err
     (tmp_path / "p.csv").write_text("a,b\n1e300,1\n")   # computed finitely
     assert main(["predict", "--model", model, "--input", str(tmp_path / "p.csv")]) == 0
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_estimators_on_huge_inputs_behave_as_scikit_learn_without_warnings(solver):
+    """X * 1e150: scikit-learn's sgd raises at the end, its adam fits; lucidnet's estimators
+    do the same, and no RuntimeWarning leaves lucidnet's code (the suite makes it an error)."""
+    import warnings
+
+    from sklearn.datasets import make_classification
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    X = X * 1e150
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn's own overflow warnings
+        try:
+            reference = MLPClassifier(solver=solver, max_iter=20, random_state=0).fit(X, y)
+        except ValueError:
+            reference = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator = ln.LucidClassifier(solver=solver, max_iter=20, random_state=0)
+        if reference is None:
+            with pytest.raises(ValueError, match="non-finite"):
+                estimator.fit(X, y)
+        else:
+            estimator.fit(X, y)
+            assert estimator.score(X, y) == pytest.approx(reference.score(X, y), abs=0.1)
