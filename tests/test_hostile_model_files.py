@@ -247,3 +247,42 @@ def test_a_refused_resume_leaves_the_network_untouched(tmp_path):
     X, y = _regression_data()
     with pytest.raises(ValueError, match="X and y differ"):
         resume(FIXTURES / "regression32_checkpoint.npz", X[:, :50], y[:50], verbose=False)
+
+
+def _regression_model(tmp_path):
+    net = ln.load(FIXTURES / "regression32.npz")
+    net.preprocessing = {**net.preprocessing,
+                         "target_standardize": {"mean": [3.0], "scale": [2.0]}}
+    net.save(tmp_path / "r.npz")
+    return (tmp_path / "r.npz").read_bytes()
+
+
+@pytest.mark.parametrize("stats,words", [
+    ({"mean": [3.0], "scale": [2.0]}, None),
+    ({"mean": [3.0, 1.0], "scale": [2.0, 1.0]}, "target_standardize.mean must be a list of 1"),
+    ({"mean": ["__1e400__"], "scale": [2.0]}, "target_standardize.mean must be a list of 1"),
+    ({"mean": [3.0], "scale": [1e-320]}, "target_standardize.scale must be positive normal"),
+    ({"mean": [3.0]}, "target_standardize must hold exactly 'mean' and 'scale'"),
+])
+def test_target_scaling_statistics_are_validated_like_the_rest(tmp_path, stats, words):
+    data = _regression_model(tmp_path)
+    manifest = mm.manifest_of(data)
+    manifest["preprocessing"]["target_standardize"] = stats
+    text = json.dumps(manifest).replace('"__1e400__"', "1e400")
+    if words is None:
+        path = tmp_path / "ok.npz"
+        path.write_bytes(mm.with_manifest(data, text))
+        assert ln.load(path).preprocessing["target_standardize"] == stats
+    else:
+        _refused(tmp_path, mm.with_manifest(data, text), [words])
+
+
+@pytest.mark.parametrize("edit,words", [
+    ({"input_features": ["x1", "x2", "x1*x2", "sin(x9)"], "raw_inputs": 2}, "beyond the 2 raw"),
+    ({"input_features": ["x1", "x2", "x1*x2", "x1^2"]}, "raw_inputs must be"),
+    ({"raw_inputs": 2}, "raw_inputs is given without input_features"),
+])
+def test_input_feature_transforms_are_validated_like_the_rest(tmp_path, edit, words):
+    manifest = mm.manifest_of(CHECKPOINT)
+    manifest["preprocessing"] = {"feature_names": ["a", "b"], **edit}
+    _refused(tmp_path, mm.with_manifest(CHECKPOINT, json.dumps(manifest)), [words])

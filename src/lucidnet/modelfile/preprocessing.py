@@ -100,6 +100,9 @@ FIELDS = {
     "standardize": _standardize,
     "class_labels": _class_labels,
     "input_features": _input_features,
+    # a regression's target statistics (lucidnet train standardizes targets): one per output
+    "target_standardize": lambda bad, v, net: check_statistics(
+        bad, v, net.n_outputs, "preprocessing.target_standardize"),
     "raw_inputs": lambda bad, v, net: None,  # checked first: names and statistics follow it
 }
 
