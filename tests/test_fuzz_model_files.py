@@ -219,3 +219,28 @@ def _edit_state(base, rng, paths):
     import json
 
     return mm.with_manifest(base, json.dumps(manifest))
+
+
+RESUME = ["train", "--data", "flowers.csv", "--target", "label", "--layers", "5", "--activation",
+          "leaky_relu", "--optimizer", "adam", "--batch-size", "16", "--epochs", "4",
+          "--checkpoint-every", "2", "--val-split", "0.2", "--early-stopping", "5",
+          "--schedule", "step:step_size=1", "--grad-check-every", "0", "--print-every", "1",
+          "--no-plots", "--quiet"]
+
+
+def test_cli_resume_and_export_on_mutants(tmp_path, monkeypatch, capsys):
+    """``lucidnet train --resume`` (the original run's options, from the fixture's README)
+    and ``lucidnet export`` on mutants of the CLI's checkpoint: exit 0 or 2, one line."""
+    pytest.importorskip("onnx")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "flowers.csv").write_bytes((FIXTURES / "flowers.csv").read_bytes())
+    base = (FIXTURES / "classifier_checkpoint.npz").read_bytes()
+    rng = np.random.default_rng(21)
+    statuses = []
+    for i in range(30):
+        mutate = [mm.edit_manifest, mm.flip_bytes, mm.truncate][i % 3]
+        (tmp_path / "m.npz").write_bytes(mutate(base, rng) if i else base)
+        statuses.append(_cli([*RESUME, "--out", "run", "--resume", "m.npz"], capsys))
+        if i % 3 == 0:
+            _cli(["export", "m.npz", "m.onnx"], capsys)
+    assert statuses[0] == 0   # the unmutated checkpoint resumes

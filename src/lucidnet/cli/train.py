@@ -73,7 +73,8 @@ def add_output_options(parser):
     g = parser.add_argument_group("output")
     g.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
                    help="folder for the plots, model.npz and metrics.json; created if "
-                        "missing, files in it are overwritten (default: ./%(default)s)")
+                        "missing; an earlier run's results in it are replaced as a whole, "
+                        "one run at a time (default: ./%(default)s)")
     g.add_argument("--quiet", action="store_true",
                    help="no progress bar and no cost log; print only the summary")
     g.add_argument("--no-plots", action="store_true",
