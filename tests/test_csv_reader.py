@@ -1,4 +1,4 @@
-"""The one CSV reader (lucidnet.csvfile): the same answer from every command.
+"""The one CSV reader (lucidnet.data.csvfile): the same answer from every command.
 
 Each hostile file goes through ``train --data``, ``predict --input`` and
 ``evaluate --input`` (``main()`` in this process): every one exits with status 2
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lucidnet.cli import main
-from lucidnet.csvfile import CsvError, is_header, read_table
+from lucidnet.data.csvfile import CsvError, is_header, read_table
 
 GOOD = "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n"
 BOM = b"\xef\xbb\xbf"

@@ -78,7 +78,7 @@ def write_plots(out: Path, net, X, y, costs, print_every: int, title: str,
                 boundary: bool = True) -> list[str]:
     """Dataset, decision boundary (2-D classification only: ``boundary``) and loss
     curve PNGs; returns the file names."""
-    from ..plotting import plot_decision_boundary, plot_loss_curve, visualize_dataset
+    from ..plots.boundary import plot_decision_boundary, plot_loss_curve, visualize_dataset
 
     from ..atomic_files import sigint_hook
 

@@ -37,7 +37,7 @@ def register(subparsers):
 
 
 def read_points(path: Path, names) -> list[list[float]]:
-    """The points of the CSV file ``path`` (read by :mod:`lucidnet.csvfile`, the one
+    """The points of the CSV file ``path`` (read by :mod:`lucidnet.data.csvfile`, the one
     reader): the columns ``names`` when its header holds them all (in any order,
     other columns ignored), otherwise every column in order."""
     from ._models import numbers, read_table
@@ -52,7 +52,8 @@ def read_points(path: Path, names) -> list[list[float]]:
 def run(args) -> int:
     import numpy as np
 
-    from ..persistence import ModelFileError, load
+    from ..errors import ModelFileError
+    from ..modelfile.persistence import load
 
     try:
         net = load(args.model)
@@ -66,8 +67,7 @@ def run(args) -> int:
     else:  # a header naming the model's features picks those columns (e.g. the training CSV)
         rows = read_points(args.input, names)
     source = "--points" if args.points is not None else "--input"
-    # raw inputs: a playground model computes its network inputs (x1^2, ...) from them
-    d0 = net.preprocessing.get("raw_inputs") or net.n_features
+    d0 = net.n_features
     bad = [r for r in rows if len(r) != d0]
     if bad:
         raise CommandError(f"{source}: the model takes {d0} features per point, got "

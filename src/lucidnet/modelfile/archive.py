@@ -47,7 +47,7 @@ _MEMBER = re.compile(r"(manifest|param/\d{1,6}/[A-Za-z][A-Za-z0-9_]{0,30}"
 
 
 def _error(message):
-    from ..persistence import ModelFileError
+    from ..errors import ModelFileError
 
     return ModelFileError(message)
 
@@ -140,7 +140,7 @@ class Archive:
 
     def _guarded(self, name, action):
         """Run ``action()``; any exception from the zip, zlib or .npy layer names the member."""
-        from ..persistence import ModelFileError
+        from ..errors import ModelFileError
 
         try:
             return action()

@@ -99,9 +99,9 @@ def _defaults(cls) -> dict:
 
 
 def _check_layers(bad, specs) -> list[dict]:
-    from ..activations import ACTIVATIONS
-    from ..initializers import INITIALIZERS
-    from ..layers import LAYERS
+    from ..core.activations import ACTIVATIONS
+    from ..core.initializers import INITIALIZERS
+    from ..core.layers import LAYERS
 
     if not isinstance(specs, list) or not 2 <= len(specs) <= MAX_LAYERS:
         raise bad(f"layers must be a list of 2 to {MAX_LAYERS} layer descriptions")
@@ -166,8 +166,8 @@ def check_manifest(bad, manifest: dict) -> dict:
 
     ``bad(message)`` makes the exception to raise (a ``ModelFileError`` naming the file).
     """
-    from ..losses import LOSSES
-    from ..optimizers import OPTIMIZERS
+    from ..core.losses import LOSSES
+    from ..optim.optimizers import OPTIMIZERS
     from .preprocessing import check_preprocessing
 
     _check_all_text(bad, manifest)

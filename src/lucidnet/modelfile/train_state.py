@@ -16,9 +16,17 @@ import re
 
 from .manifest import is_number
 
-__all__ = ["check_train_state", "check_rng_state", "MAX_EPOCHS"]
+__all__ = ["check_train_state", "check_rng_state", "MAX_EPOCHS", "CHECKPOINT_VERSION",
+           "BIT_GENERATORS"]
 
+CHECKPOINT_VERSION = 1
+# The random generators whose state a checkpoint may hold (numpy.random's own).
+BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 MAX_EPOCHS = 10**9
+# EarlyStopping's settings and their defaults (training.callbacks; a test keeps
+# them equal, so this module does not import the training layer above it).
+EARLY_STOPPING = {"patience": 10, "min_delta": 0.0, "monitor": "auto",
+                  "restore_best_weights": True}
 _OPTIONS = {"print_every", "grad_check_every", "batch_size", "shuffle", "validation_split",
             "early_stopping", "min_delta", "schedule", "clip_norm", "checkpoint_every"}
 _REPORT = {"layer_idx": int, "layer_name": str, "param": str, "method": str,
@@ -36,10 +44,8 @@ def check_rng_state(state) -> None:
     """Raise ``ValueError`` unless ``state`` can be put into a fresh generator of its kind."""
     import numpy as np
 
-    from ..checkpoint import _BIT_GENERATORS
-
     name = state.get("bit_generator") if isinstance(state, dict) else None
-    if name not in _BIT_GENERATORS:
+    if name not in BIT_GENERATORS:
         raise ValueError(f"not a random generator state (kind {name!r:.40})")
     try:
         getattr(np.random, name)().state = state
@@ -49,7 +55,7 @@ def check_rng_state(state) -> None:
 
 def _check_options(bad, options) -> None:
     """The fit options a checkpoint passes back to ``train``: each of its type."""
-    from ..schedules import SCHEDULES
+    from ..optim.schedules import SCHEDULES
     from .manifest import _check_settings, _defaults
 
     if not isinstance(options, dict) or not set(options) <= _OPTIONS:
@@ -70,10 +76,7 @@ def _check_options(bad, options) -> None:
          "null or a positive number")
     stopping = options.get("early_stopping")
     if isinstance(stopping, dict):
-        from ..callbacks import EarlyStopping
-
-        _check_settings(bad, stopping, _defaults(EarlyStopping),
-                        "train_state.options.early_stopping")
+        _check_settings(bad, stopping, EARLY_STOPPING, "train_state.options.early_stopping")
     else:
         need("early_stopping", lambda v: v is None or v is False or _int(v, 1),
              "null, false, a patience or an EarlyStopping's settings")
@@ -155,8 +158,6 @@ def _check_callbacks(bad, callbacks) -> dict:
 def check_train_state(bad, state, param_shapes: dict, buffers: tuple, dtype: str) -> dict:
     """Check a checkpoint's ``state``; return the ``state/...`` arrays it implies
     (name -> ``(shape or None, dtypes, required)``)."""
-    from ..checkpoint import CHECKPOINT_VERSION
-
     if not isinstance(state, dict):
         raise bad("train_state must be a JSON object")
     if state.get("checkpoint_version") != CHECKPOINT_VERSION:
