@@ -79,7 +79,7 @@ OLD_PATHS = {
 
 # Floors of the house, bottom-up: a module may import its own floor or below.
 FLOORS = {
-    "_version": 0, "errors": 0, "_moved": 0, "atomic_files": 0,
+    "_version": 0, "errors": 0, "_moved": 0, "atomic_files": 0, "features": 0,
     "optim": 1,
     "core": 2,
     "gradcheck": 3, "modelfile": 3,
@@ -87,7 +87,7 @@ FLOORS = {
     "inspect": 5, "data": 5,
     "network": 6,
     "plots": 7, "sklearn": 7, "__init__": 7,  # the package's face: public names, lazy extras
-    "cli": 8,
+    "cli": 8, "playground": 8,
     "__main__": 9,
 }
 SRC = Path(lucidnet.__file__).parent
