@@ -49,6 +49,11 @@ def _check_left_behind(out: Path, status: int, err: str) -> str:
     if status == 0:
         ln.load(out / "model.npz")
         return "finished"
+    if err.strip() == "lucidnet train: interrupted":  # during start-up: nothing to keep yet
+        # NOTE: seen once as status -2 (killed by the re-raised SIGINT) instead of 130
+        # when the signal landed in the imports; the message and the folder are the same.
+        assert status in (130, -signal.SIGINT), err
+        return "nothing yet"
     assert status == 130, err
     if "checkpoint: " in err:
         path = Path(err.split("checkpoint: ")[1].split()[0])
@@ -59,8 +64,7 @@ def _check_left_behind(out: Path, status: int, err: str) -> str:
         ln.load(out / "model.npz")
         json.loads((out / "metrics.json").read_text())
         return "model"
-    assert "interrupted" in err, err   # before training had anything to keep
-    return "nothing yet"
+    raise AssertionError(f"exit {status} without saying what was kept: {err}")
 
 
 MOMENTS = {"first_epoch": "checkpoint", "mid_epoch": "checkpoint",
@@ -81,12 +85,15 @@ def test_sigint_at_each_moment_leaves_a_loadable_file_and_says_which(tmp_path, m
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_sigint_at_seeded_random_times_agrees(tmp_path, seed):
-    delay = float(np.random.default_rng(seed).uniform(0.0, 2.5))
+    delay = float(np.random.default_rng(seed).uniform(0.0, 1.5))
     proc = _start(tmp_path, *RUN, "--epochs", "300")
     out = tmp_path / "lucidnet-run"
     deadline = time.monotonic() + 120
-    while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
+    # from the first periodic checkpoint on (training has begun): mid-training, while
+    # drawing, or after the end, depending on the seed and the machine's load
+    while not (out / "checkpoint.npz").exists() and proc.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.01)
     time.sleep(delay)
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
