@@ -104,3 +104,17 @@ def test_the_straight_numpy_floor_runs_and_matches_lucidnet():
         np.testing.assert_allclose(b, layer.params["b"], rtol=1e-10, atol=1e-12)
     seconds = straight_numpy.main(["--epochs", "3", "--repeats", "1"])
     assert len(seconds) == 2
+
+
+@pytest.mark.slow
+def test_dask_memory_benchmark_runs_at_quick_size(tmp_path):
+    pytest.importorskip("dask.dataframe")
+    env = {**os.environ,
+           "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "dask_memory.py"),
+                           "--rows", "20000", "--blocksizes", "256kB", "--dir", str(tmp_path)],
+                          capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| 20,000 rows")]
+    assert [row.split(" | ")[1] for row in rows] == ["fit_incremental",
+                                                     "read_csv whole + partial_fit"]
