@@ -23,15 +23,17 @@ _TINY = sys.float_info.min
 
 def check_statistics(bad, stats, n: int, where: str) -> None:
     """``{"mean": [n finite numbers], "scale": [n finite numbers >= the smallest normal]}``."""
+    what = (f"{where} must hold 'mean' and 'scale' lists of {n} finite numbers (scale > 0) "
+            "and nothing else")
     if not isinstance(stats, dict) or set(stats) != {"mean", "scale"}:
-        raise bad(f"{where} must hold exactly 'mean' and 'scale'")
+        raise bad(what)
     for key in ("mean", "scale"):
         values = stats[key]
         if not (isinstance(values, list) and len(values) == n and all(map(is_number, values))):
-            raise bad(f"{where}.{key} must be a list of {n} finite numbers")
+            raise bad(f"{what}; its {key} is not")
     if not all(_TINY <= v for v in stats["scale"]):
-        raise bad(f"{where}.scale must be positive normal numbers (>= {_TINY:.3g}); got "
-                  f"{min(stats['scale'])!r}")
+        raise bad(f"{where}.scale must be positive normal numbers (scale > 0 and >= "
+                  f"{_TINY:.3g}); got {min(stats['scale'])!r}")
 
 
 def _names(bad, names, n: int, where: str) -> None:
