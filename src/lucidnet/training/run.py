@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core import checks
+from .. import checks
 from ..modelfile.train_state import BIT_GENERATORS, CHECKPOINT_VERSION
 from . import callbacks as callback_module
 
