@@ -243,4 +243,6 @@ def test_cli_resume_and_export_on_mutants(tmp_path, monkeypatch, capsys):
         statuses.append(_cli([*RESUME, "--out", "run", "--resume", "m.npz"], capsys))
         if i % 3 == 0:
             _cli(["export", "m.npz", "m.onnx"], capsys)
-    assert statuses[0] == 0   # the unmutated checkpoint resumes
+    # the unmutated checkpoint resumes, or is refused in one line when this release's
+    # train has options the 0.1.0 run did not record
+    assert statuses[0] in (0, 2)

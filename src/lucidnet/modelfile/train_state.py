@@ -108,8 +108,16 @@ def _check_grad_checks(bad, records, epochs) -> None:
                 and isinstance(record[1], list)):
             raise bad("train_state.grad_checks holds [epoch, reports] pairs")
         for report in record[1]:
-            if not (isinstance(report, dict) and set(report) == set(_REPORT)):
+            from ..gradcheck import GradCheckReport  # its fields are what resume passes back
+            import dataclasses
+
+            allowed = {f.name for f in dataclasses.fields(GradCheckReport)}
+            if not (isinstance(report, dict) and set(_REPORT) <= set(report) <= allowed):
                 raise bad("train_state.grad_checks: a report with other fields")
+            for key, value in report.items():
+                if key not in _REPORT and not (value is None or isinstance(value, (str, bool))
+                                               or is_number(value)):
+                    raise bad(f"train_state.grad_checks: {key[:40]} of the wrong type")
             for key, kind in _REPORT.items():
                 value = report[key]
                 ok = is_number(value) if kind is float else \
