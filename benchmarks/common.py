@@ -81,7 +81,7 @@ def blas_info() -> list[dict]:
     return [{k: info.get(k) for k in keep} for info in threadpool_info()]
 
 
-def environment(torch_mod=None) -> dict:
+def environment(torch_mod=None, jax_mod=None) -> dict:
     cpu = platform.processor() or ""
     try:
         with open("/proc/cpuinfo") as fh:
@@ -110,6 +110,9 @@ def environment(torch_mod=None) -> dict:
     if torch_mod is not None:
         env["torch"] = torch_mod.__version__
         env["torch_threads_default"] = torch_mod.get_num_threads()
+    if jax_mod is not None:
+        env["jax"] = jax_mod.__version__
+        env["jax_devices"] = [str(d) for d in jax_mod.devices()]
     return env
 
 

@@ -1,8 +1,8 @@
 """The benchmark suite runs end to end on tiny sizes (no timing is asserted).
 
 This only keeps ``benchmarks/run.py`` from rotting: every workload (R, S, M,
-G) runs once at ``--quick`` size for lucidnet, scikit-learn and, when it is
-installed, PyTorch; the figures themselves are never checked.
+G) runs once at ``--quick`` size for lucidnet, scikit-learn and, when they are
+installed, PyTorch and JAX; the figures themselves are never checked.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "benchmarks" / "run.py"
 HAS_TORCH = importlib.util.find_spec("torch") is not None
+HAS_JAX = importlib.util.find_spec("jax") is not None
 
 
-def _run(tmp_path, *args):
-    env = {**os.environ, "MPLBACKEND": "Agg",
-           "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+def _run(tmp_path, *args, pythonpath=()):
+    path = [*map(str, pythonpath), str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": os.pathsep.join(path)}
     out = tmp_path / "bench.json"
     proc = subprocess.run([sys.executable, str(RUN), "--quick", "--repeats", "1",
                            "--json", str(out), *args],
@@ -37,7 +38,7 @@ def test_every_workload_runs_at_quick_size(tmp_path):
     chart = tmp_path / "ratios.png"
     md = tmp_path / "results.md"
     proc, res = _run(tmp_path, "--workloads", "R,S,M,G", "--dtypes", "float32", "--no-torch",
-                     "--memory-workloads", "S", "--chart", str(chart), "--markdown", str(md))
+                     "--no-jax", "--memory-workloads", "S", "--chart", str(chart), "--markdown", str(md))
     impls = {(r["workload"], r["dtype"], r["impl"]) for r in res["rows"]}
     for workload in "RSM":
         assert {(workload, "float32", "lucidnet"), (workload, "float32", "sklearn")} <= impls
@@ -56,7 +57,7 @@ def test_every_workload_runs_at_quick_size(tmp_path):
 def test_the_pytorch_peers_run(tmp_path):
     """Both thread settings, every workload's PyTorch code path, one dtype, tiny sizes."""
     proc, res = _run(tmp_path, "--workloads", "R,S,M", "--dtypes", "float32", "--no-sklearn",
-                     "--no-memory")
+                     "--no-jax", "--no-memory")
     impls = {(r["workload"], r["impl"]) for r in res["rows"]}
     for workload in "RSM":
         assert {(workload, "torch"), (workload, "torch-1t")} <= impls
@@ -67,9 +68,41 @@ def test_the_pytorch_peers_run(tmp_path):
     assert lucid["vs_torch_best"] > 0
 
 
+@pytest.mark.skipif(not HAS_JAX, reason="JAX is not installed (optional extra 'bench')")
+def test_the_jax_peers_run(tmp_path):
+    """Both idioms where they apply (fori: R only), both dtypes, tiny sizes, one memory child."""
+    proc, res = _run(tmp_path, "--workloads", "R,S,M", "--dtypes", "float64,float32",
+                     "--no-sklearn", "--no-torch", "--memory-workloads", "R")
+    impls = {(r["workload"], r["dtype"], r["impl"]) for r in res["rows"]}
+    for dtype in ("float64", "float32"):
+        assert {("R", dtype, "jax"), ("R", dtype, "jax-fori"), ("S", dtype, "jax"),
+                ("M", dtype, "jax")} <= impls
+    assert not {("S", "float32", "jax-fori"), ("M", "float32", "jax-fori")} & impls
+    rows = {(r["workload"], r["dtype"], r["impl"]): r for r in res["rows"]}
+    for dtype in ("float64", "float32"):
+        lucid = rows["R", dtype, "lucidnet"]
+        for impl in ("jax", "jax-fori"):  # the same initial weights and updates: the same cost
+            assert rows["R", dtype, impl]["final_cost"] == pytest.approx(
+                lucid["final_cost"], rel=1e-4 if dtype == "float32" else 1e-9)
+            assert rows["R", dtype, impl]["compile_s"] > 0
+    assert "JAX compile time" in proc.stdout
+    assert {("R", "jax"), ("R", "jax-fori")} <= {(r["workload"], r["impl"]) for r in res["memory"]}
+
+
+def test_without_jax_its_columns_are_skipped_with_a_message(tmp_path):
+    """A stand-in ``jax`` package that fails to import plays the machine without JAX (CI)."""
+    fake = tmp_path / "nojax" / "jax"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('no JAX here')\n")
+    proc, res = _run(tmp_path, "--workloads", "R", "--dtypes", "float32", "--no-torch",
+                     "--no-sklearn", "--no-memory", pythonpath=[fake.parent])
+    assert "JAX is not installed" in proc.stdout and "skipping the JAX columns" in proc.stdout
+    assert {r["impl"] for r in res["rows"]} == {"lucidnet"}
+
+
 def test_without_torch_the_peers_are_skipped_with_a_message(tmp_path):
     proc, res = _run(tmp_path, "--workloads", "R", "--dtypes", "float32", "--no-torch",
-                     "--no-memory")
+                     "--no-jax", "--no-memory")
     assert "skipping the PyTorch columns" in proc.stdout
     assert {r["impl"] for r in res["rows"]} == {"lucidnet", "sklearn"}
     lucid = next(r for r in res["rows"] if r["impl"] == "lucidnet")
