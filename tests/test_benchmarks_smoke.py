@@ -137,3 +137,39 @@ def test_the_straight_numpy_floor_runs_and_matches_lucidnet():
         np.testing.assert_allclose(b, layer.params["b"], rtol=1e-10, atol=1e-12)
     seconds = straight_numpy.main(["--epochs", "3", "--repeats", "1"])
     assert len(seconds) == 2
+
+
+def test_the_step_counter_counts_numpy_operations_as_executed(tmp_path):
+    """benchmarks/step_calls.py counts what runs: loops, short circuits, scalars left out."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import step_calls
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    import importlib
+
+    import numpy as np
+
+    src = tmp_path / "tiny_step.py"
+    src.write_text(
+        "import numpy as np\n"
+        "def step(A, B, n):\n"
+        "    for _ in range(n):\n"
+        "        A += B              # in-place operator on arrays: counts\n"
+        "        C = A * (1.0 - A)   # two operators on arrays: count\n"
+        "        k = 2.0 * n         # scalars: does not count\n"
+        "        if k > 0 or A.sum() > 0:   # short circuit: the sum never runs\n"
+        "            np.exp(C, out=C)       # an np call: counts\n"
+        "    return A.T              # a view: counts\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        tiny = importlib.import_module("tiny_step")
+    finally:
+        sys.path.remove(str(tmp_path))
+    A, B = np.zeros((2, 3)), np.full((2, 3), 0.1)
+    with step_calls.Counter(src) as counter:
+        tiny.step(A, B, 3)
+    ops = dict(counter.numpy_ops)
+    assert ops == {("in-place operator", "Add"): 3, ("operator", "Mult"): 3,
+                   ("operator", "Sub"): 3, ("np call", "np.exp"): 3, ("index/view", ".T"): 1}
+    assert counter.py_calls["tiny_step:step"] == 1
