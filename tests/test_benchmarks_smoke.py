@@ -173,3 +173,34 @@ def test_the_step_counter_counts_numpy_operations_as_executed(tmp_path):
     assert ops == {("in-place operator", "Add"): 3, ("operator", "Mult"): 3,
                    ("operator", "Sub"): 3, ("np call", "np.exp"): 3, ("index/view", ".T"): 1}
     assert counter.py_calls["tiny_step:step"] == 1
+
+
+def test_the_scaling_and_memory_sweeps_run(tmp_path):
+    """sweep.py and memory_sweep.py at tiny sizes: tables, charts, the peak line, growth rows."""
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT / "src")}
+    out = tmp_path / "sweep.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "sweep.py"), "--quick",
+                           "--sweeps", "N", "--dtypes", "float32", "--impls", "lucidnet,sklearn",
+                           "--budget", "0.01", "--repeats", "1", "--json", str(out),
+                           "--chart-dir", str(tmp_path)],
+                          capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    res = json.loads(out.read_text())
+    assert [r["N"] for r in res["rows"]] == [1000, 3000, 10000]
+    for r in res["rows"]:
+        assert set(r["s_per_epoch"]) == {"lucidnet", "sklearn"} and r["epochs"] >= 2
+        assert 0 < r["peak_s"] < r["s_per_epoch"]["lucidnet"]  # nobody beats the products
+    assert (tmp_path / "sweep_n.png").stat().st_size > 1000
+    assert "peak line" in proc.stdout
+
+    out = tmp_path / "memory.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "memory_sweep.py"),
+                           "--quick", "--impls", "lucidnet", "--dtypes", "float32",
+                           "--json", str(out), "--chart", str(tmp_path / "memory.png")],
+                          capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = json.loads(out.read_text())["rows"]
+    assert {(r["N"], r["epochs"]) for r in rows} == {(1000, 3), (3000, 3), (3000, 9)}
+    assert all(r["peak_rss_mib"] >= r["base_rss_mib"] > 0 for r in rows)
+    assert all(r["epoch_growth_mib"] is not None for r in rows)
+    assert (tmp_path / "memory.png").stat().st_size > 1000
