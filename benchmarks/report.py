@@ -11,6 +11,79 @@ def fmt(x, spec=".3g"):
     return "-" if x is None else format(x, spec)
 
 
+# Issue 15's targets: (workload, what, the test on lucidnet's row of a dtype, the figure).
+LAST_ROUND_PEAK_PCT = {"float64": 54, "float32": 51}   # S, the previous BENCHMARKS.md
+
+
+def targets(results) -> list[str]:
+    """The targets of issue 15 as table rows: figure, met or missed (same run, same dtype)."""
+    rows = {(r["workload"], r["dtype"], r["impl"]): r for r in results["rows"]}
+    out = ["| target | float64 | float32 | met? |", "|---|---|---|---|"]
+
+    def line(label, fig, ok):
+        cells = [fig(d) for d in ("float64", "float32")]
+        verdicts = [ok(d) for d in ("float64", "float32")]
+        known = [v for v in verdicts if v is not None]
+        met = "-" if not known else "yes" if all(known) else "no" if not any(known) else \
+            "float64 " + ("yes" if verdicts[0] else "no") + ", float32 " + \
+            ("yes" if verdicts[1] else "no")
+        out.append(f"| {label} | {cells[0]} | {cells[1]} | {met} |")
+
+    def speed(w, d, impl):
+        """How many times faster lucidnet is than ``impl`` (None if either is missing)."""
+        lu, peer = rows.get((w, d, "lucidnet")), rows.get((w, d, impl))
+        return None if lu is None or peer is None else peer["median_s"] / lu["median_s"]
+
+    def torch_best(w, d):
+        got = [s for s in (speed(w, d, "torch"), speed(w, d, "torch-1t")) if s is not None]
+        return min(got) if got else None
+
+    def show(x, spec=".2f", unit="x"):
+        return "-" if x is None else f"{x:{spec}}{unit}"
+
+    def cmp(x, op):
+        return None if x is None else op(x)
+
+    line("R: time <= 1.3x JAX's jitted-step loop (float32) / <= 1.0x (float64)",
+         lambda d: "-" if speed("R", d, "jax") is None else
+         f"{1 / speed('R', d, 'jax'):.2f}x JAX's time",
+         lambda d: cmp(speed("R", d, "jax"), lambda s: 1 / s <= (1.3 if d == "float32" else 1.0)))
+    line("R: >= 2x PyTorch CPU (faster thread setting)", lambda d: show(torch_best("R", d)),
+         lambda d: cmp(torch_best("R", d), lambda s: s >= 2))
+    line("R: >= 2.5x scikit-learn", lambda d: show(speed("R", d, "sklearn")),
+         lambda d: cmp(speed("R", d, "sklearn"), lambda s: s >= 2.5))
+    line("M: >= 1.5x scikit-learn's samples/s", lambda d: show(speed("M", d, "sklearn")),
+         lambda d: cmp(speed("M", d, "sklearn"), lambda s: s >= 1.5))
+    line("M: >= 2x JAX's jitted-step loop", lambda d: show(speed("M", d, "jax")),
+         lambda d: cmp(speed("M", d, "jax"), lambda s: s >= 2))
+
+    def acc(d):
+        lu = rows.get(("M", d, "lucidnet"))
+        peers = [r["test_acc"] for (w, dd, i), r in rows.items() if w == "M" and dd == d
+                 and i != "lucidnet"]
+        return None if lu is None or not peers else (lu["test_acc"], max(peers))
+    line("M: test accuracy >= every peer's",
+         lambda d: "-" if acc(d) is None else f"{acc(d)[0]:.3f} (best peer {acc(d)[1]:.3f})",
+         lambda d: cmp(acc(d), lambda a: a[0] >= a[1]))
+    line("S: >= 1.5x PyTorch CPU (faster thread setting)", lambda d: show(torch_best("S", d)),
+         lambda d: cmp(torch_best("S", d), lambda s: s >= 1.5))
+    line("S: >= 1.5x JAX", lambda d: show(speed("S", d, "jax")),
+         lambda d: cmp(speed("S", d, "jax"), lambda s: s >= 1.5))
+
+    def pct(d):
+        r = rows.get(("S", d, "lucidnet"))
+        return None if r is None else r.get("pct_of_peak")
+    line("S: share of the np.matmul peak >= last round's (54% / 51%)",
+         lambda d: show(pct(d), ".0f", "%"),
+         lambda d: cmp(pct(d), lambda p: p >= LAST_ROUND_PEAK_PCT[d]))
+    g = results.get("G")
+    if g:
+        line("G: grad_check_every adds < 5% to R",
+             lambda d: f"{g[f'R_{d}_overhead_pct']:+.1f}%",
+             lambda d: g[f"R_{d}_overhead_pct"] < 5)
+    return out
+
+
 def markdown(results) -> str:
     env, rows, mem, g = results["env"], results["rows"], results["memory"], results["G"]
     out = ["## Results", "",
@@ -27,6 +100,7 @@ def markdown(results) -> str:
            f"Each figure is the median of {results['repeats']} interleaved repeats; "
            f"'lucidnet x' is how many times faster lucidnet is than that row "
            f"(same run, same dtype).", ""]
+    out += ["### Targets (issue 15)", "", *targets(results), ""]
     titles = {"R": "R: reference run (2-16-32-1 sigmoid, N=1000, 2000 full-batch epochs)",
               "S": "S: scale (2-256-256-1 sigmoid, N=100,000, 20 full-batch epochs)",
               "M": "M: mini-batches (digits, 64-128-64-10 ReLU/softmax, Adam, batch 32, "

@@ -49,7 +49,7 @@ def test_every_workload_runs_at_quick_size(tmp_path):
     assert ("S", "lucidnet") in mem and ("S", "sklearn") in mem
     assert chart.stat().st_size > 1000
     text = md.read_text()
-    for heading in ("### R:", "### S:", "### M:", "### G:", "### Peak memory"):
+    for heading in ("### Targets", "### R:", "### S:", "### M:", "### G:", "### Peak memory"):
         assert heading in text
 
 
