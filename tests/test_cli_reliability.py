@@ -182,11 +182,11 @@ def test_cli_bad_csv_data_exits_2_naming_line_and_column(tmp_path, cli, text, ex
 
 
 PREDICT_BAD = [
-    ("a,b\n1,2\n3,NA\n", ["row 3", "column 'b'"]),
-    ("a,b\n1,2\n3,inf\n", ["row 3", "column 'b'", "not a finite"]),
-    ("1,2\n3,\n", ["row 2", "column 2", "missing value"]),
-    ("1,2\nx,4\n", ["row 2", "column 1", "not a number"]),
-    ("a,b\n1,2\n3\n", ["row 3 has 1 fields"]),
+    ("a,b\n1,2\n3,NA\n", ["line 3", "column 'b'"]),
+    ("a,b\n1,2\n3,inf\n", ["line 3", "column 'b'", "not a finite"]),
+    ("1,2\n3,\n", ["line 2", "column 2", "missing value"]),
+    ("1,2\nx,4\n", ["line 2", "column 1", "not a number"]),
+    ("a,b\n1,2\n3\n", ["line 3 has 1 fields"]),
     ("a\n1\n", ["2 features"]),
 ]
 

@@ -31,7 +31,10 @@ def test_same_parameters_and_defaults_as_scikit_learn():
         for name, value in ref.items():
             assert name in mine, name
             assert mine[name] == value, name
-        assert set(mine) - set(ref) == {"dropout", "weight_decay"}
+        extras = {"dropout", "weight_decay", "callbacks", "output_activation"}
+        if ours is LucidClassifier:
+            extras.add("class_weight")
+        assert set(mine) - set(ref) == extras
 
 
 def test_pipeline_with_standard_scaler(moons):
@@ -170,12 +173,14 @@ def test_adam_regression_matches_scikit_learn_closely():
 
 def test_sample_weight_two_equals_repeating_rows(moons):
     X, y = moons
-    est = LucidClassifier(hidden_layer_sizes=(5,), solver="lbfgs", random_state=1)
+    # a few L-BFGS iterations: long runs stop at different points after rounding,
+    # for scikit-learn's MLPClassifier as well
+    est = LucidClassifier(hidden_layer_sizes=(5,), solver="lbfgs", random_state=1, max_iter=5)
     sw = np.where(np.arange(len(y)) % 3 == 0, 2.0, 1.0)
     repeat = np.repeat(np.arange(len(y)), sw.astype(int))
     a = clone(est).fit(X, y, sample_weight=sw)
     b = clone(est).fit(X[repeat], y[repeat])
-    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-6)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-9)
 
 
 def test_partial_fit_and_warm_start(moons):

@@ -16,7 +16,6 @@ and :func:`decode_labels` can repeat them at prediction time.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,7 +177,9 @@ def read_csv(path, target: str, task: str = "auto", delimiter: str = ","):
     Every column but ``target`` is a numeric feature.  For classification the
     target's values (text or numbers) are mapped to ``0 .. k-1`` in sorted
     order and ``class_labels`` keeps the mapping; for regression it must be
-    numeric and ``class_labels`` is ``None``.
+    numeric and ``class_labels`` is ``None``.  The file is read by
+    :func:`lucidnet.csvfile.read_table` (encoding, header and delimiter rules
+    shared by every command).
 
     Parameters
     ----------
@@ -191,64 +192,35 @@ def read_csv(path, target: str, task: str = "auto", delimiter: str = ","):
 
     Raises
     ------
+    FileNotFoundError
+        No such file.
     ValueError
-        No such target column; repeated column names; a missing or non-numeric
-        value (the message names the line and the column); ragged rows; too few rows.
+        No header row; no such target column; repeated column names; a missing,
+        non-numeric or non-finite value (the message names the line and the
+        column); ragged rows; bytes that are not UTF-8; too few rows.
     """
+    from .csvfile import read_table
+
     if task not in ("auto", "classification", "regression"):
         raise ValueError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")
-    path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = [(i, row) for i, row in enumerate(csv.reader(fh, delimiter=delimiter), 1)
-                    if any(cell.strip() for cell in row)]
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no such CSV file: {str(path)!r}") from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
-    if len(rows) < 3:
-        raise ValueError(f"{path}: needs a header row and at least 2 data rows, "
-                         f"found {len(rows)} non-empty lines")
-    header = [cell.strip() for cell in rows[0][1]]
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:  # the target or a feature would be ambiguous
-        raise ValueError(f"{path}: line {rows[0][0]}: column names must be unique; repeated: "
-                         f"{', '.join(map(repr, repeated))}")
-    if target not in header:
-        raise ValueError(f"{path}: no target column {target!r}; columns: {', '.join(header)}")
-    t = header.index(target)
-    features = [i for i in range(len(header)) if i != t]
+    table = read_table(path, header=True, delimiter=delimiter, min_rows=2)
+    t = table.index(target, "target column")
+    features = [j for j in range(table.n_columns) if j != t]
     if not features:
-        raise ValueError(f"{path}: no feature columns besides the target {target!r}")
-    X = np.empty((len(rows) - 1, len(features)))
-    raw_y = []
-    for r, (line, row) in enumerate(rows[1:]):
-        if len(row) != len(header):
-            raise ValueError(f"{path}: line {line} has {len(row)} fields, the header has "
-                             f"{len(header)}")
-        for j, c in enumerate(features):
-            X[r, j] = _parse(row[c], path, line, header[c])
-        cell = row[t].strip()
+        raise ValueError(f"{table.path}: no feature columns besides the target {target!r}")
+    X = table.numbers(features)                                  # (N, d0)
+    raw_y = table.cells(t)
+    for (line, _), cell in zip(table.rows, raw_y):
         if cell.lower() in _MISSING:
-            raise ValueError(f"{path}: line {line}, column {target!r}: missing target value")
-        raw_y.append(cell)
-    y, classes = _encode_target(raw_y, task, path, target)
-    return X, y, [header[c] for c in features], classes
-
-
-def _parse(cell: str, path, line: int, column: str) -> float:
-    text = cell.strip()
-    if text.lower() in _MISSING:
-        raise ValueError(f"{path}: line {line}, column {column!r}: missing value "
-                         f"({cell!r}); fill or drop it first")
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{path}: line {line}, column {column!r}: not a number: {cell!r} "
-                         "(features must be numeric)") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{path}: line {line}, column {column!r}: not a finite number: {cell!r}")
-    return value
+            raise ValueError(f"{table.path}: line {line}, column {target!r}: missing target "
+                             f"value ({cell!r})")
+        if task == "regression" and not _parses(cell):
+            raise ValueError(f"{table.path}: line {line}, column {target!r}: regression "
+                             f"needs numeric targets, found {cell!r}")
+    if task == "regression" or (task == "auto" and all(map(_parses, raw_y))):
+        table.numbers([t])  # refuses an infinite target, naming its line
+    y, classes = _encode_target(raw_y, task, table.path, target)
+    return X, y, [table.header[j] for j in features], classes
 
 
 def _encode_target(raw, task, path, target):
@@ -274,6 +246,14 @@ def _encode_target(raw, task, path, target):
     classes = sorted(set(raw))
     index = {c: i for i, c in enumerate(classes)}
     return np.array([index[v] for v in raw], dtype=int), classes
+
+
+def _parses(text) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_number(text) -> bool:

@@ -288,7 +288,9 @@ class NeuralNetwork:
         self._backward(Xc, self._targets(y, Xc.shape[1]),
                        self._weights(sample_weight, Xc.shape[1]))
 
-    def _backward(self, X, Y, sample_weight=None) -> None:
+    def _backward(self, X, Y, sample_weight=None, check_finite=True) -> None:
+        """:meth:`backward` on checked arrays; ``check_finite=False`` skips the
+        divergence test (the scikit-learn estimators train through divergence)."""
         A = self._forward(X, training=True)
         out = self.output_layer
         last = len(self.layers) - 1
@@ -309,7 +311,8 @@ class NeuralNetwork:
         # The cheap divergence test: two sums over (dL, N) arrays.  The logits
         # are tested too, because a saturated sigmoid hides an infinite Z[L].
         check = Delta if Delta is not None else dA
-        if not (math.isfinite(check.sum()) and math.isfinite(out.Z.sum())):  # math: no ufunc call
+        if check_finite and not (math.isfinite(check.sum())
+                                 and math.isfinite(out.Z.sum())):  # math: no ufunc call
             raise DivergenceError("the output (Z[L] or the error signal) is not finite")
         for idx in range(last, 0, -1):
             layer = self.layers[idx]

@@ -79,17 +79,17 @@ def run(args) -> int:
     import numpy as np
 
     from ..data import apply_preprocessing
-    from ._models import feature_matrix, load_model, read_table
+    from ._models import feature_matrix, load_model, numbers, read_table
 
     net = load_model(args.model)
-    header, rows = read_table(args.input)
-    if args.target not in header:
+    table = read_table(args.input, header=True)
+    if args.target not in table.header:
         raise CommandError(f"--target: no column {args.target!r} in {str(args.input)!r}; "
-                           f"columns: {', '.join(header)}")
-    t = header.index(args.target)
-    X, _ = feature_matrix(net, header, rows, args.input, exclude=(args.target,))
+                           f"columns: {', '.join(table.header)}")
+    t = table.index(args.target)
+    X, _ = feature_matrix(net, table, exclude=(args.target,))
     Xp = apply_preprocessing(net.preprocessing, X)
-    values = [row[t] for _, row in rows]
+    rows, values = table.rows, [cells[t] for _, cells in table.rows]
     if net.is_classifier and not (net.output_layer.activation.name == "sigmoid"
                                   and net.n_outputs > 1):
         y = np.array(_class_indices(net, values, rows, args.target, args.input))
@@ -101,12 +101,7 @@ def run(args) -> int:
         if net.n_outputs != 1:
             raise CommandError(f"--model: the model has {net.n_outputs} outputs; evaluate "
                                "handles one target column")
-        try:
-            Y = np.array([[float(v) for v in values]])
-        except ValueError:
-            bad = next(v for v in values if not _is_number(v))
-            raise CommandError(f"--target: {bad!r} is not a number (the model is a "
-                               "regression)") from None
+        Y = numbers(table, [t], "--target").T                    # (1, N), finite
         metrics = regression_metrics(net, Xp, Y)
     if args.json:
         print(json.dumps(metrics, indent=2))
@@ -124,10 +119,3 @@ def run(args) -> int:
             print(f"{name:<9} {value:.6f}")
     return 0
 
-
-def _is_number(text) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False

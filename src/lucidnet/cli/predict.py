@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import sys
 from pathlib import Path
 
@@ -37,68 +36,17 @@ def register(subparsers):
     return parser
 
 
-def _cell(text: str, path: Path, row: int, column: str) -> float:
-    """One feature value; a missing, non-numeric or non-finite one names its row and column."""
-    try:
-        value = float(text)
-    except ValueError:
-        what = "missing value" if not text.strip() else f"not a number: {text.strip()!r}"
-        raise CommandError(f"--input: {str(path)!r}, row {row}, column {column}: {what}") \
-            from None
-    if not math.isfinite(value):
-        raise CommandError(f"--input: {str(path)!r}, row {row}, column {column}: "
-                           f"not a finite number: {text.strip()!r}")
-    return value
+def read_points(path: Path, names) -> list[list[float]]:
+    """The points of the CSV file ``path`` (read by :mod:`lucidnet.csvfile`, the one
+    reader): the columns ``names`` when its header holds them all (in any order,
+    other columns ignored), otherwise every column in order."""
+    from ._models import numbers, read_table
 
-
-def read_points_csv(path: Path) -> list[list[float]]:
-    """Rows of numbers from ``path``; a first row that is not numeric is a header."""
-    try:
-        with open(path, newline="") as fh:
-            rows = [row for row in csv.reader(fh) if row and any(cell.strip() for cell in row)]
-    except OSError as exc:
-        raise CommandError(f"--input: cannot read {str(path)!r} ({exc.strerror})") from None
-    points = []
-    for i, row in enumerate(rows, start=1):
-        if i == 1 and not all(_is_float(cell) for cell in row):
-            continue  # header
-        points.append([_cell(cell, path, i, str(j + 1)) for j, cell in enumerate(row)])
-    if not points:
-        raise CommandError(f"--input: {str(path)!r} has no points")
-    return points
-
-
-def read_named_columns(path: Path, names) -> list[list[float]] | None:
-    """Rows of the columns ``names`` when the first row of ``path`` is a header holding
-    them all (in any order, other columns ignored); ``None`` otherwise."""
-    if not names:
-        return None
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = [row for row in csv.reader(fh) if any(cell.strip() for cell in row)]
-    except OSError:
-        return None  # read_points_csv reports it
-    header = [cell.strip() for cell in rows[0]] if rows else []
-    if not set(names) <= set(header):
-        return None
-    index = [header.index(name) for name in names]
-    points = []
-    for i, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise CommandError(f"--input: {str(path)!r}, row {i} has {len(row)} fields, the "
-                               f"header has {len(header)}")
-        points.append([_cell(row[j], path, i, repr(name)) for j, name in zip(index, names)])
-    if not points:
-        raise CommandError(f"--input: {str(path)!r} has no points")
-    return points
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    table = read_table(path)
+    columns = list(range(table.n_columns))
+    if names and table.header is not None and set(names) <= set(table.header):
+        columns = [table.index(name) for name in names]
+    return numbers(table, columns).tolist()
 
 
 def run(args) -> int:
@@ -116,7 +64,7 @@ def run(args) -> int:
     if args.points is not None:
         rows = args.points
     else:  # a header naming the model's features picks those columns (e.g. the training CSV)
-        rows = read_named_columns(args.input, names) or read_points_csv(args.input)
+        rows = read_points(args.input, names)
     source = "--points" if args.points is not None else "--input"
     d0 = net.n_features
     bad = [r for r in rows if len(r) != d0]

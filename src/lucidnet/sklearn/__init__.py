@@ -2,8 +2,11 @@
 
 :class:`LucidClassifier` and :class:`LucidRegressor` take every parameter of
 scikit-learn's ``MLPClassifier`` / ``MLPRegressor``, with the same meaning and
-default, plus a few lucidnet extras (per-layer activations, dropout, more
-solvers and losses).  Data is row-major ``(n_samples, n_features)`` at the
+default, and train the same model for the same ``random_state`` (they follow
+scikit-learn's conventions, its RandomState included: see their Notes), plus a
+few lucidnet extras, off by default (per-layer activations, dropout,
+class weights, callbacks, a validation loss curve, the output activation,
+more solvers and losses).  Data is row-major ``(n_samples, n_features)`` at the
 boundary and transposed once into the core's column-wise ``X`` ``(d0, N)``.
 
 Example

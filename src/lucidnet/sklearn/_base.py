@@ -1,10 +1,16 @@
-"""What the two estimators share: parameters, the network they build, prediction.
+"""What the two estimators share: parameters, the network they build, the fit driver.
 
-The estimator keeps a :class:`lucidnet.NeuralNetwork` in ``net_``.  The
-scikit-learn attributes ``coefs_`` and ``intercepts_`` are views of the
-network's parameters in scikit-learn's orientation: ``coefs_[i]`` is
-``W[i+1].T``, shape ``(n_in, n_out)``, and ``intercepts_[i]`` is ``b[i+1]``
-flattened to ``(n_out,)``.  Editing them in place edits the network.
+The estimator keeps a :class:`lucidnet.NeuralNetwork` in ``net_`` and trains
+it with scikit-learn's semantics (:mod:`._stochastic`, :mod:`._lbfgs`).
+Data is row-major ``(n_samples, n_features)`` at the boundary and transposed
+once into the core's column-wise ``X`` ``(d0, N)``.
+
+Randomness follows scikit-learn, not lucidnet's Generator rule (the one
+documented exception): ``random_state`` goes through
+``sklearn.utils.check_random_state`` (an int seeds a fresh
+``numpy.random.RandomState`` at every ``fit``/``partial_fit``; ``None`` is
+NumPy's global one), and the initial weights, the early-stopping split and
+the per-epoch shuffles are drawn from it in scikit-learn's order.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from ..activations import ACTIVATIONS
 from ..layers import Dense, Dropout, Input
 from ..network import NeuralNetwork
-from . import _solvers
+from . import _lbfgs, _stochastic
+from ._params import ParamList, init_like_sklearn, write
 
 # scikit-learn's activation names -> lucidnet's
 _SK_TO_LUCID = {"logistic": "sigmoid"}
@@ -49,9 +56,7 @@ class BaseLucidMLP(BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
-        # NOTE: scikit-learn accepts momentum == 1 (velocity that never decays);
-        # lucidnet's Momentum refuses it, so 1 is an invalid value here.
-        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
@@ -60,16 +65,18 @@ class BaseLucidMLP(BaseEstimator):
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
-        # lucidnet extras
+        # lucidnet extras (all off by default)
         "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "callbacks": [None, list, tuple],
+        "output_activation": [None, str],
     }
 
     def __init__(self, hidden_layer_sizes, activation, solver, alpha, batch_size,
                  learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state,
                  tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping,
                  validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun,
-                 dropout, weight_decay):
+                 dropout, weight_decay, callbacks, output_activation):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -95,6 +102,8 @@ class BaseLucidMLP(BaseEstimator):
         self.max_fun = max_fun
         self.dropout = dropout
         self.weight_decay = weight_decay
+        self.callbacks = callbacks
+        self.output_activation = output_activation
 
     # ------------------------------------------------------------ architecture
     def _hidden_sizes(self) -> list[int]:
@@ -102,7 +111,7 @@ class BaseLucidMLP(BaseEstimator):
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
         if any(isinstance(s, bool) or not isinstance(s, (Integral, np.integer)) or s <= 0
                for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must be positive integers, got {sizes}")
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(s) for s in sizes]
 
     def _per_layer(self, name, value, n_hidden, check):
@@ -137,106 +146,186 @@ class BaseLucidMLP(BaseEstimator):
                              "be deterministic); use solver='adam' or 'sgd', or dropout=0")
         return [float(r) for r in rates]
 
+    def _init_factors(self, activations) -> list[float]:
+        """scikit-learn's bound factor per Dense layer: 2 for a logistic network, else 6.
+        With a list of activations (an extra) each hidden layer uses its own, and
+        the output layer that of the last hidden layer."""
+        if isinstance(self.activation, str):
+            logistic = [self.activation in ("logistic", "sigmoid")] * (len(activations) + 1)
+        else:
+            logistic = [a == "sigmoid" for a in activations]
+            logistic.append(logistic[-1] if logistic else False)
+        return [2.0 if flag else 6.0 for flag in logistic]
+
     def _output(self) -> tuple[str, str]:
-        """``(output activation, loss)`` in lucidnet's names, for the targets seen."""
+        """``(output activation, core loss)`` in lucidnet's names, for the targets seen."""
         raise NotImplementedError
 
-    def _build_network(self, n_features, n_outputs, dtype, rng) -> NeuralNetwork:
-        sizes = self._hidden_sizes()
-        activations = self._hidden_activations(len(sizes))
-        rates = self._dropout_rates(len(sizes))
+    def _loss_name(self) -> str:
+        """The reported loss (see :mod:`._losses`)."""
+        raise NotImplementedError
+
+    def _build_network(self, sizes, dtype) -> NeuralNetwork:
+        """The network for layer ``sizes`` (input, hidden..., output), weights drawn
+        from ``self._random_state`` as scikit-learn draws them."""
+        hidden = sizes[1:-1]
+        activations = self._hidden_activations(len(hidden))
+        rates = self._dropout_rates(len(hidden))
         out_activation, loss = self._output()
-        layers = [Input("x", n_features)]
-        for i, (units, act, rate) in enumerate(zip(sizes, activations, rates), start=1):
+        layers = [Input("x", sizes[0])]
+        for i, (units, act, rate) in enumerate(zip(hidden, activations, rates), start=1):
             layers.append(Dense(f"h{i}", units, activation=act))
             if rate:
                 layers.append(Dropout(f"drop{i}", rate))
-        layers.append(Dense("out", n_outputs, activation=out_activation))
-        # The optimizer is replaced by the solver before training; alpha is
-        # scikit-learn's L2 term, alpha/2 sum W**2 / n_samples, which is the core's l2.
-        net = NeuralNetwork(layers, loss_fn=loss, rng=rng, dtype=dtype, l2=float(self.alpha))
-        _init_like_sklearn(net, logistic=self.activation in ("logistic", "sigmoid"))
+        layers.append(Dense("out", sizes[-1], activation=out_activation))
+        # alpha is scikit-learn's L2 term, alpha/2 sum W**2 / n_samples: the core's l2.
+        # The Generator below only builds the layers; init_like_sklearn redraws them.
+        net = NeuralNetwork(layers, loss_fn=loss, rng=np.random.default_rng(0), dtype=dtype,
+                            l2=float(self.alpha))
+        dense = [layer for layer in net.layers if isinstance(layer, Dense)]
+        init_like_sklearn(dense, self._init_factors(activations), self._random_state)
+        if any(rates):  # dropout (an extra) draws its masks from a Generator seeded here
+            net.rng = np.random.default_rng(self._random_state.randint(np.iinfo(np.int32).max))
+            for layer in net.layers:
+                if isinstance(layer, Dropout):
+                    layer.rng = net.rng
         return net
 
     # ------------------------------------------------------------- attributes
     def _dense_layers(self):
         return [layer for layer in self.net_.layers if isinstance(layer, Dense)]
 
-    @property
-    def coefs_(self) -> list[np.ndarray]:
-        """Weight matrices in scikit-learn's ``(n_in, n_out)`` orientation (views of ``W.T``)."""
+    def _params(self, what, key):
+        if "net_" in self.__dict__:
+            return ParamList(what, self._dense_layers(), key)
+        if f"_{what}_set" in self.__dict__:  # assigned before any fit
+            return self.__dict__[f"_{what}_set"]
+        raise AttributeError(f"{what} exists once the estimator is fitted (or assigned)")
+
+    def _set_params_from(self, what, key, values):
         if "net_" not in self.__dict__:
-            raise AttributeError("coefs_ exists once the estimator is fitted")
-        return [layer.params["W"].T for layer in self._dense_layers()]
-
-    @coefs_.setter
-    def coefs_(self, values):
-        self._set_params_from("coefs_", values, "W", lambda v: np.asarray(v).T)
-
-    @property
-    def intercepts_(self) -> list[np.ndarray]:
-        """Bias vectors, shape ``(n_out,)`` (views of ``b``)."""
-        if "net_" not in self.__dict__:
-            raise AttributeError("intercepts_ exists once the estimator is fitted")
-        return [layer.params["b"].reshape(-1) for layer in self._dense_layers()]
-
-    @intercepts_.setter
-    def intercepts_(self, values):
-        self._set_params_from("intercepts_", values, "b",
-                              lambda v: np.asarray(v).reshape(-1, 1))
-
-    def _set_params_from(self, what, values, key, orient):
-        if "net_" not in self.__dict__:
-            raise AttributeError(f"{what} can be set only on a fitted estimator")
+            self.__dict__[f"_{what}_set"] = list(values)
+            return
         layers = self._dense_layers()
         if len(values) != len(layers):
             raise ValueError(f"{what} needs {len(layers)} arrays, got {len(values)}")
         for layer, value in zip(layers, values):
-            value = orient(value)
-            if value.shape != layer.params[key].shape:
-                raise ValueError(f"{what}: shape {value.shape} does not fit layer "
-                                 f"{layer.name} ({layer.params[key].shape})")
-            layer.params[key][...] = value
+            write(what, layer, key, value)
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Weight matrices ``(n_in, n_out)``, views of the layers' ``W.T``."""
+        return self._params("coefs_", "W")
+
+    @coefs_.setter
+    def coefs_(self, values):
+        self._set_params_from("coefs_", "W", values)
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """Bias vectors ``(n_out,)``, views of the layers' ``b``."""
+        return self._params("intercepts_", "b")
+
+    @intercepts_.setter
+    def intercepts_(self, values):
+        self._set_params_from("intercepts_", "b", values)
 
     # ------------------------------------------------------------------ fitting
     def _validate_input(self, X, y, incremental, reset):
         raise NotImplementedError
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        first_pass = "net_" not in self.__dict__ or (not self.warm_start and not incremental)
+        hidden = self._hidden_sizes()
+        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        sample_weight = self._class_weighted(sample_weight, Y)
         if Y.ndim == 1:
             Y = Y.reshape(-1, 1)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
-                                                 ensure_non_negative=True)
-        random_state = check_random_state(self.random_state)
-        sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
-        if first_pass:
-            seed = random_state.randint(np.iinfo(np.int32).max)
-            self.net_ = self._build_network(X.shape[1], Y.shape[1], X.dtype,
-                                            np.random.default_rng(seed))
-            self._initialize()
+        self.n_outputs_ = Y.shape[1]
+        sizes = [X.shape[1], *hidden, Y.shape[1]]
+        self._random_state = check_random_state(self.random_state)
+        if first_pass or "net_" not in self.__dict__:
+            self._initialize(sizes, X.dtype, keep_assigned=not first_pass)
         else:
             built = [self.net_.n_features] + [layer.units for layer in self._dense_layers()]
             if built != sizes:
                 raise ValueError(f"warm_start/partial_fit: the network has layer sizes "
                                  f"{built} but this fit needs {sizes} (hidden_layer_sizes "
                                  "or the number of outputs changed); set warm_start=False")
-            self._dropout_rates(len(sizes) - 2)  # a solver switched to lbfgs is refused
-        self.n_outputs_ = Y.shape[1]
-        self.n_layers_ = len(sizes)
-        self.out_activation_ = _LUCID_TO_SK.get(self.net_.output_layer.activation.name,
-                                                self.net_.output_layer.activation.name)
+            self._dropout_rates(len(hidden))  # a solver switched to lbfgs is refused
         X = X.astype(self.net_.dtype, copy=False)
-        Y = Y.astype(self.net_.dtype, copy=False)
         if sample_weight is not None:
             sample_weight = sample_weight.astype(self.net_.dtype, copy=False)
         if self.solver == "lbfgs":
-            _solvers.fit_lbfgs(self, X, Y, sample_weight)
+            _lbfgs.fit_lbfgs(self, X, Y, sample_weight)
         else:
-            _solvers.fit_stochastic(self, X, Y, sample_weight, random_state, incremental)
+            _stochastic.fit_stochastic(self, X, Y, sample_weight, incremental)
         _clear_caches(self.net_)
+        # The model file names the core's optimizers only: it records the core one
+        # closest to the solver (scikit-learn's optimizer state stays in _optimizer).
+        self.net_.optimizer = _stochastic.core_optimizer(self)
+        self._record()
+        if not all(np.isfinite(theta).all() for _, theta, _ in self.net_.parameters()):
+            raise ValueError("Solver produced non-finite parameter weights. The input data "
+                             "may contain large values and need to be preprocessed.")
+        return self
+
+    def _class_weighted(self, sample_weight, Y):
+        return sample_weight  # the classifier's class_weight (an extra) overrides this
+
+    def _initialize(self, sizes, dtype, keep_assigned=False):
+        """First pass: build the network and reset the training record, as
+        scikit-learn does.  ``keep_assigned``: start from ``coefs_`` and
+        ``intercepts_`` assigned before any fit (with ``warm_start``)."""
+        assigned = [self.__dict__.pop(f"_{what}_set", None) for what in ("coefs_", "intercepts_")]
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_layers_ = len(sizes)
+        self.net_ = self._build_network(sizes, dtype)
+        name = self.net_.output_layer.activation.name
+        self.out_activation_ = _LUCID_TO_SK.get(name, name)
+        if keep_assigned:
+            if any(values is None for values in assigned):
+                raise ValueError("warm_start from assigned weights needs both coefs_ and "
+                                 "intercepts_")
+            self.coefs_, self.intercepts_ = assigned
+        for name in ("_optimizer", "loss_curve_", "best_loss_", "validation_scores_",
+                     "best_validation_score_", "validation_loss_curve_", "loss_"):
+            self.__dict__.pop(name, None)
+        self._keep_best()
+        if self.solver in STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.validation_loss_curve_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+
+    def _keep_best(self):
+        """Copy the weights (the best so far on the held-out part)."""
+        self._best_params = [(layer.params["W"].copy(), layer.params["b"].copy())
+                             for layer in self._dense_layers()]
+
+    def _restore_best(self):
+        """Put the best weights back.  NOTE: scikit-learn then *shares* its best
+        arrays with ``coefs_``, so a later warm fit without a better score keeps
+        its own last weights: ``None`` stands for that."""
+        if self._best_params is not None:
+            for layer, (W, b) in zip(self._dense_layers(), self._best_params):
+                layer.params["W"][...] = W
+                layer.params["b"][...] = b
+        self._best_params = None
+
+    def _record(self):
+        """What ``net_.save(path)`` stores so that ``lucidnet predict/evaluate`` can
+        read CSV columns by name (and, for a classifier, print the class labels)."""
         self.net_.preprocessing = self._preprocessing_record()
         record = {"estimator": type(self).__name__, "solver": self.solver,
                   "n_iter": int(self.n_iter_),
@@ -244,37 +333,12 @@ class BaseLucidMLP(BaseEstimator):
         if self.__dict__.get("best_validation_score_") is not None:
             record["best_validation_score"] = float(self.best_validation_score_)
         self.net_.training_record = record
-        if not all(np.isfinite(theta).all() for _, theta, _ in self.net_.parameters()):
-            raise ValueError("Solver produced non-finite parameter weights. The input data "
-                             "may contain large values and need to be preprocessed.")
-        return self
 
     def _preprocessing_record(self) -> dict:
-        """What ``net_.save(path)`` stores so that ``lucidnet predict/evaluate`` can
-        read CSV columns by name (and, for a classifier, print the class labels)."""
         record = {"source": type(self).__name__}
         if "feature_names_in_" in self.__dict__:
             record["feature_names"] = [str(name) for name in self.feature_names_in_]
         return record
-
-    def _initialize(self):
-        """Reset the training record, as scikit-learn does on a first pass."""
-        self.n_iter_ = 0
-        self.t_ = 0
-        for name in ("_optimizer", "loss_curve_", "best_loss_", "validation_scores_",
-                     "best_validation_score_"):
-            self.__dict__.pop(name, None)
-        if self.solver in STOCHASTIC_SOLVERS:
-            self.loss_curve_ = []
-            self._no_improvement_count = 0
-            if self.early_stopping:
-                self.validation_scores_ = []
-                self.best_validation_score_ = -np.inf
-                self.best_loss_ = None
-            else:
-                self.best_loss_ = np.inf
-                self.validation_scores_ = None
-                self.best_validation_score_ = None
 
     # ---------------------------------------------------------------- predict
     def _forward(self, X, check_input=True) -> np.ndarray:
@@ -284,31 +348,19 @@ class BaseLucidMLP(BaseEstimator):
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
                               dtype=(np.float64, np.float32))
             X = _dense(X)
-        A = self.net_.forward(X.T.astype(self.net_.dtype, copy=False))   # (dL, N)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged model predicts nan
+            A = self.net_._forward(np.ascontiguousarray(X.T, dtype=self.net_.dtype))
         _clear_caches(self.net_)
         return A.T
+
+    def __sklearn_is_fitted__(self):
+        return "net_" in self.__dict__
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # sparse input is accepted and densified (the core is dense NumPy)
         tags.input_tags.sparse = True
         return tags
-
-
-def _init_like_sklearn(net, logistic) -> None:
-    """Redraw every ``W`` and ``b`` as scikit-learn's MLP does, from ``net.rng``.
-
-    ``W, b ~ U(-r, r)`` with ``r = sqrt(6 / (fan_in + fan_out))`` (``2`` instead
-    of ``6`` for a logistic network).  NOTE: unlike the core's default (zero
-    biases, He for ReLU), this is what makes a fit behave like MLPClassifier's.
-    """
-    factor = 2.0 if logistic else 6.0
-    for layer in net.layers:
-        if isinstance(layer, Dense):
-            W, b = layer.params["W"], layer.params["b"]
-            r = np.sqrt(factor / (W.shape[0] + W.shape[1]))
-            W[...] = net.rng.uniform(-r, r, size=W.shape)
-            b[...] = net.rng.uniform(-r, r, size=b.shape)
 
 
 def _dense(X):
@@ -319,6 +371,7 @@ def _dense(X):
 def _clear_caches(net) -> None:
     """Drop the forward/backward caches so a pickled estimator carries only the model."""
     for layer in net.layers:
-        for name in ("A_prev", "Z", "A", "Delta", "mask"):
+        for name in ("A_prev", "Z", "A", "Delta", "mask", "_output"):
             if name in layer.__dict__:
                 setattr(layer, name, None)
+    net.__dict__.pop("_output", None)
