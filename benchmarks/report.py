@@ -93,6 +93,7 @@ def markdown(results) -> str:
            f"PyTorch {env.get('torch', 'not installed')} "
            f"(default {env.get('torch_threads_default', '-')} threads), "
            f"JAX {env.get('jax', 'not installed')} ({', '.join(env.get('jax_devices', []))}).  "
+           f"Threads: {env.get('threads', 'default')}.  "
            f"BLAS: " + "; ".join(f"{b.get('internal_api')} {b.get('version')} kernel "
                                   f"{b.get('architecture')}, {b.get('num_threads')} threads"
                                   for b in env["blas"]) +

@@ -292,6 +292,8 @@ def main(argv=None):
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--no-sklearn", action="store_true")
     p.add_argument("--no-jax", action="store_true")
+    p.add_argument("--one-thread", action="store_true",
+                   help="every library on one thread (a shared, loaded machine)")
     p.add_argument("--no-memory", action="store_true")
     p.add_argument("--memory-workloads", default=None,
                    help="workloads whose peak memory is measured (default: all chosen)")
@@ -316,14 +318,19 @@ def main(argv=None):
             print(f"note: {var}={os.environ[var]} is set; it can slow a current NumPy "
                   f"(run with `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ...`).")
     sz = wl.QUICK if args.quick else wl.FULL
+    if args.one_thread:
+        common.one_thread()
     torch = _load_torch(not args.no_torch)
     jax = jax_peer.load(not args.no_jax)
+    if args.one_thread:
+        common.one_thread(torch)
     impls = ["lucidnet"] + ([] if args.no_sklearn else ["sklearn"]) + \
         (["torch", "torch-1t"] if torch is not None else []) + \
         (list(jax_peer.IMPLS) if jax is not None else [])
     repeats = args.repeats or (1 if args.quick else 5)
 
-    results = {"env": common.environment(torch, jax), "quick": args.quick, "repeats": repeats,
+    results = {"env": {**common.environment(torch, jax),
+                       "threads": "one" if args.one_thread else "default"}, "quick": args.quick, "repeats": repeats,
                "sizes": vars(sz), "rows": [], "memory": [], "G": None}
     peaks = {}
     for workload in [w for w in workloads if w != "G"]:

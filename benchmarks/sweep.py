@@ -191,19 +191,26 @@ def main(argv=None):
     p.add_argument("--impls", default=",".join(IMPLS))
     p.add_argument("--budget", type=float, default=0.15, help="seconds per timed fit")
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--one-thread", action="store_true",
+                   help="every library on one thread (a shared, loaded machine)")
     p.add_argument("--json", default=None)
     p.add_argument("--markdown", default=None)
     p.add_argument("--chart-dir", default=None, help="write sweep_n.png, sweep_width.png here")
     args = p.parse_args(argv)
     impls = [i for i in args.impls.split(",") if i]
+    if args.one_thread:
+        common.one_thread()
     torch = _load_torch("torch" in impls)
     jax = jax_peer.load(any(i.startswith("jax") for i in impls))
+    if args.one_thread:
+        common.one_thread(torch)
     impls = [i for i in impls if not (i == "torch" and torch is None)
              and not (i.startswith("jax") and jax is None)]
     dtypes = args.dtypes.split(",")
     n_peak = 256 if args.quick else 2048
     peaks = {d: common.matmul_peak(d, n=n_peak) for d in dtypes}
-    res = {"env": common.environment(torch, jax), "dtypes": dtypes, "impls": impls,
+    res = {"env": {**common.environment(torch, jax),
+                   "threads": "one" if args.one_thread else "default"}, "dtypes": dtypes, "impls": impls,
            "width_n": 1000 if args.quick else WIDTH_N, "rows": []}
     for kind in args.sweeps.split(","):
         for dtype in dtypes:
