@@ -24,7 +24,7 @@ code as written; the prices are estimates (micro-timings on this machine).
 
 Usage (from the repository root)::
 
-    PYTHONPATH=src python benchmarks/step_calls.py [--json PATH]
+    PYTHONPATH=src python benchmarks/step_calls.py [--dtype float64] [--one-thread] [--json PATH]
 """
 
 from __future__ import annotations
@@ -355,7 +355,10 @@ def main(argv=None):
     p.add_argument("--dtype", default="float64", choices=("float64", "float32"))
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--json", default=None)
+    p.add_argument("--one-thread", action="store_true", help="BLAS on one thread")
     args = p.parse_args(argv)
+    if args.one_thread:
+        common.one_thread()
     res = report(args.dtype, args.repeats)
     print(markdown(res))
     for workload in ("R", "M"):
