@@ -9,7 +9,8 @@ Two sweeps, float32 and float64, full-batch gradient descent on two moons
 A point is a few epochs: the same count for every implementation, chosen so
 that one timed fit takes about ``--budget`` seconds on lucidnet's estimated
 speed (at least 2 epochs); the implementations take turns in every repeat and
-each figure is the median of the repeats, in seconds per epoch (the fit's set-up
+each figure is the median of the repeats (one round only where a round
+took more than 30 s), in seconds per epoch (the fit's set-up
 is spread over its epochs; JAX compiles before the clock starts).  The
 ``np.matmul`` peak (2048 x 2048) is measured in the same process, before and
 after the sweep (the larger is used); the peak line is the time those matrix
@@ -70,7 +71,7 @@ def _epochs_for(sizes, N, peak, budget):
     return int(min(200, max(2, round(budget / est))))
 
 
-def point(sizes, N, dtype, impls, peak, budget, repeats, torch, jax):
+def point(sizes, N, dtype, impls, peak, budget, repeats, torch, jax, max_seconds=30.0):
     """Seconds per epoch of every implementation at one size (interleaved repeats)."""
     X, y = common.moons(N)
     epochs = _epochs_for(sizes, N, peak, budget)
@@ -82,9 +83,14 @@ def point(sizes, N, dtype, impls, peak, budget, repeats, torch, jax):
         if impl.startswith("jax"):
             compile_s[impl] = time.perf_counter() - t0
     times = {impl: [] for impl in impls}
-    for _ in range(repeats):
+    for rep in range(repeats):
+        spent = 0.0
         for impl in impls:
-            times[impl].append(common.timed(runs[impl])[0] / epochs)
+            seconds = common.timed(runs[impl])[0]
+            times[impl].append(seconds / epochs)
+            spent += seconds
+        if spent > max_seconds:   # a large point: one round is all the time allows
+            break
     flops = common.train_flops(sizes, N)
     return {"sizes": sizes, "N": N, "dtype": dtype, "epochs": epochs, "flops": flops,
             "peak_s": flops / (peak * 1e9), "compile_s": compile_s,
