@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lucidnet import Dense, Input, NeuralNetwork
-from lucidnet import memory
+from lucidnet.training import memory
 
 
 @pytest.fixture(autouse=True)

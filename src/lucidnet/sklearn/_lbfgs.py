@@ -18,7 +18,7 @@ import scipy.optimize
 from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from sklearn.utils.optimize import _check_optimize_result
 
-from ..memory import check_training_fits
+from ..training.memory import check_training_fits
 from ._losses import objective
 
 __all__ = ["fit_lbfgs"]
@@ -50,8 +50,8 @@ def fit_lbfgs(est, X, Y, sample_weight):
     def loss_and_grad(vector):
         unpack(vector)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            net._backward(XT, YT, sample_weight, check_finite=False)
-            loss = objective(loss_name, net, YT, net._output, sample_weight)
+            net.backward_checked(XT, YT, sample_weight, check_finite=False)
+            loss = objective(loss_name, net, YT, net.output, sample_weight)
         for (_, g, transposed), start, stop in zip(entries, bounds[:-1], bounds[1:]):
             grad[start:stop] = (g.T if transposed else g).ravel()
         return loss, grad
