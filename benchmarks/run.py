@@ -325,7 +325,7 @@ def main(argv=None):
     if args.one_thread:
         common.one_thread(torch)
     impls = ["lucidnet"] + ([] if args.no_sklearn else ["sklearn"]) + \
-        (["torch", "torch-1t"] if torch is not None else []) + \
+        (["torch"] + ([] if args.one_thread else ["torch-1t"]) if torch is not None else []) + \
         (list(jax_peer.IMPLS) if jax is not None else [])
     repeats = args.repeats or (1 if args.quick else 5)
 

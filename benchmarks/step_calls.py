@@ -291,7 +291,7 @@ def step_seconds(fits: dict, short: int, long: int, per_unit: int, repeats: int)
             for name, t in times.items()}
 
 
-def report(dtype="float64", repeats=5) -> dict:
+def report(dtype="float64", repeats=5, timing=True) -> dict:
     package = HERE.parent / "src" / "lucidnet"
     lucid_r, straight_r = r_fits(dtype)
     fit_m, steps_per_epoch = m_fit(dtype)
@@ -299,6 +299,8 @@ def report(dtype="float64", repeats=5) -> dict:
     out["R"] = {"lucidnet": count(lucid_r, 5, 25, package),
                 "straight": count(straight_r, 5, 25, Path(straight_numpy.__file__))}
     out["M"] = {"lucidnet": count(fit_m, 1, 3, package, per_unit=steps_per_epoch)}
+    if not timing:
+        return out
     out["R"]["step_s"] = step_seconds({"lucidnet": lucid_r, "straight": straight_r},
                                       200, 2000, 1, repeats)
     out["M"]["step_s"] = step_seconds({"lucidnet": fit_m}, 2, 12, steps_per_epoch, repeats)
@@ -328,6 +330,8 @@ def markdown(res) -> str:
         lines.append(f"| {label} | " + " | ".join(f"{c[key]:.0f}" for c in cols) + " |")
     lines.append("| `np.errstate` blocks | " + " | ".join(f"{_errstates(c):.1f}" for c in cols)
                  + " |")
+    if "step_s" not in res["R"]:
+        return "\n".join(lines)
     t = res["R"]["step_s"]
     lines.append(f"| time per step (us) | {1e6 * t['lucidnet']:.0f} | {1e6 * t['straight']:.0f} "
                  f"| {1e6 * res['M']['step_s']['lucidnet']:.0f} |")
@@ -356,10 +360,11 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--json", default=None)
     p.add_argument("--one-thread", action="store_true", help="BLAS on one thread")
+    p.add_argument("--counts-only", action="store_true", help="count, do not time")
     args = p.parse_args(argv)
     if args.one_thread:
         common.one_thread()
-    res = report(args.dtype, args.repeats)
+    res = report(args.dtype, args.repeats, timing=not args.counts_only)
     print(markdown(res))
     for workload in ("R", "M"):
         c = res[workload]["lucidnet"]

@@ -104,7 +104,7 @@ def point(sizes, N, dtype, impls, peak, budget, repeats, torch, jax, max_seconds
             "times": times}
 
 
-def sweep(kind, dtype, impls, peak, budget, repeats, torch, jax, quick=False):
+def sweep(kind, dtype, impls, peak, budget, repeats, torch, jax, quick=False, saved=None):
     if kind == "N":
         grid = [(([2, 64, 64, 1]), n) for n in (N_POINTS[:3] if quick else N_POINTS)]
     else:
@@ -114,6 +114,8 @@ def sweep(kind, dtype, impls, peak, budget, repeats, torch, jax, quick=False):
     for sizes, N in grid:
         row = point(sizes, N, dtype, impls, peak, budget, repeats, torch, jax)
         rows.append({"sweep": kind, **row})
+        if saved is not None:          # every point is kept as soon as it is measured
+            saved(rows)
         print(f"[{kind} {dtype}] {sizes} N={N}: " + ", ".join(
             f"{impl} {1e3 * s:.3g} ms" for impl, s in row["s_per_epoch"].items()) +
             f"; peak line {1e3 * row['peak_s']:.3g} ms", flush=True)
@@ -225,10 +227,17 @@ def main(argv=None):
     res = {"env": {**common.environment(torch, jax),
                    "threads": "one" if args.one_thread else "default"}, "dtypes": dtypes, "impls": impls,
            "width_n": 1000 if args.quick else WIDTH_N, "rows": []}
+    def saved(rows):
+        if args.json:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.json).write_text(json.dumps({**res, "rows": res["rows"] + rows}, indent=1))
+
+    for dtype in dtypes:    # warm-up: each library's first call pays its lazy set-up
+        point([2, 16, 16, 1], 1000, dtype, impls, peaks[dtype], 0.01, 1, torch, jax)
     for kind in args.sweeps.split(","):
         for dtype in dtypes:
             res["rows"] += sweep(kind, dtype, impls, peaks[dtype], args.budget, args.repeats,
-                                 torch, jax, args.quick)
+                                 torch, jax, args.quick, saved)
     after = {d: common.matmul_peak(d, n=n_peak) for d in dtypes}
     res["peak_gflops_before_after"] = {d: (peaks[d], after[d]) for d in dtypes}
     res["peak_gflops"] = {d: max(r["peak_gflops"] for r in res["rows"] if r["dtype"] == d)
