@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import checks
+from .. import checks
 from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateScheduler,
                         append_row)
 from ..gradcheck.periodic import PeriodicCheck
@@ -43,10 +43,8 @@ def _options(epochs, print_every, grad_check_every, batch_size, clip_norm, early
     checks.check_int("grad_check_every", grad_check_every, 0)
     if batch_size is not None:
         checks.check_int("batch_size", batch_size, 1)
-    if clip_norm is not None and not (isinstance(clip_norm, (int, float)) and
-                                      not isinstance(clip_norm, bool) and
-                                      np.isfinite(clip_norm) and clip_norm > 0):
-        raise ValueError(f"clip_norm must be a positive number, got {clip_norm!r}")
+    if clip_norm is not None:
+        checks.check_positive_number("clip_norm", clip_norm)
     callbacks = list(callbacks)
     for cb in callbacks:
         if not isinstance(cb, Callback):
@@ -141,7 +139,7 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     Raises
     ------
     ValueError
-        For bad data or options (see :mod:`lucidnet.core.checks`), and when the
+        For bad data or options (see :mod:`lucidnet.checks`), and when the
         batches (or the full batch) would not fit in the memory available,
         with the bytes needed and available (see :mod:`lucidnet.training.memory`).
     DivergenceError
@@ -159,7 +157,7 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     """
     callbacks = _options(epochs, print_every, grad_check_every, batch_size, clip_norm,
                          early_stopping, min_delta, schedule, callbacks)
-    X = net.check_inputs(X)      # real, finite, (d0, N); never modified (see lucidnet.core.checks)
+    X = net.check_inputs(X)      # real, finite, (d0, N); never modified (see lucidnet.checks)
     Y = net.check_targets(y, X.shape[1])
     # A batch that cannot fit in memory is refused before anything is allocated or
     # changed (lucidnet.training.memory); a cost evaluation passes over all examples.
