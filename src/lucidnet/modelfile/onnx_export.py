@@ -149,7 +149,7 @@ def export_onnx(net, path, *, opset: int = ONNX_OPSET) -> None:
     >>> import onnxruntime as ort                                       # doctest: +SKIP
     >>> ort.InferenceSession("model.onnx").run(["output"], {"X": X.astype("float32")})
     """
-    from .persistence import atomic_write
+    from ..atomic_files import atomic_write
 
     if (net.preprocessing or {}).get("input_features"):
         # NOTE: the graph would take the network's inputs, not the raw ones the file's

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import checks
+from ..atomic_files import sigint_hook
 from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateScheduler,
                         append_row)
 from ..gradcheck.periodic import PeriodicCheck
@@ -164,6 +165,9 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     evaluates = bool(print_every) or validation_split is not None or \
         validation_data is not None or any(cb.needs_history for cb in callbacks)
     check_training_fits(net, X.shape[1], batch_size, evaluates)
+    # Inputs so large that even the first forward pass overflows are the data's
+    # fault, not the learning rate's: say so before training (one pass, once).
+    checks.without_overflow(lambda: net.forward_checked(X), "X", net.dtype)
     run = Run(net, X, Y, epochs, dict(
         print_every=print_every, grad_check_every=grad_check_every, batch_size=batch_size,
         shuffle=shuffle, validation_split=validation_split, validation_data=validation_data,
@@ -181,12 +185,15 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
         cb.on_train_begin(net, epochs)
 
     check_rng = np.random.default_rng(0)  # the check's own stream: training's is untouched
-    run.begin(callbacks, check_rng)       # a resumed run: optimizer, rng, history, callbacks
+    run.begin(callbacks, check_rng, N)    # a resumed run: optimizer, rng, history, callbacks
     costs = run.costs
     guard = DivergenceGuard(net)
     epoch = run.epoch - 1
+    first = run.epoch
     with deferred_interrupts() as interrupt:  # Ctrl-C: finish the step, save, stop
         for epoch in range(run.epoch, epochs):
+            if epoch <= first + 1:  # tests reach these moments (see atomic_files.sigint_hook)
+                sigint_hook("first_epoch" if epoch == first else "mid_epoch")
             fresh = run.batches_done == 0  # False when resuming in the middle of this epoch
             if fresh and grad_check_every and epoch % grad_check_every == 0:
                 try:  # divergence first: never a gradient check of an exploded network
