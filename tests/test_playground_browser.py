@@ -150,3 +150,36 @@ def test_a_copied_url_reproduces_settings_and_weights(browser, url):
     wait_for(browser, "window.playground.frame.epoch === 4")
     assert _frame(browser, "settings") == settings
     assert _frame(browser, "weights") == weights
+
+
+def _equations(driver):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#equations .eq')].map(e => e.textContent);")
+
+
+def test_equations_follow_the_network_and_gradients_check(browser, url):
+    _open(browser, url, "dataset=circle&layers=4,2&acts=tanh,tanh")
+    wait_for(browser, "window.playground.explained && "
+                      "window.playground.explained.version === window.playground.frame.version")
+    lines = _equations(browser)
+    assert "Z[1] = W[1] (4x2) @ A[0] (2xN) + b[1] (4x1)   -> (4xN)" in lines
+    assert not any(line.startswith("Z[4]") for line in lines)
+    by_testid(browser, "add-layer").click()            # 4, 2, 2
+    wait_for(browser, "window.playground.frame.weights.length === 4 && "
+                      "window.playground.explained.version === window.playground.frame.version")
+    lines = _equations(browser)
+    assert "Z[3] = W[3] (2x2) @ A[2] (2xN) + b[3] (2x1)   -> (2xN)" in lines
+    assert "Z[4] = W[4] (1x2) @ A[3] (2xN) + b[4] (1x1)   -> (1xN)" in lines
+    by_testid(browser, "unit-2-0").click()              # a unit picks its layer
+    highlighted = browser.execute_script(
+        "return [...document.querySelectorAll('#equations .eq-hl')].map(e => e.textContent);")
+    assert "Z[2] = W[2] (2x4) @ A[1] (4xN) + b[2] (2x1)   -> (2xN)" in highlighted
+    assert all("[2]" in line for line in highlighted)
+    by_testid(browser, "check-gradients").click()
+    wait_for(browser, "window.playground.gradcheck")
+    for layer in (1, 2, 3, 4):
+        for param in ("W", "b"):
+            row = by_testid(browser, f"gradcheck-{layer}-{param}")
+            assert row.text.endswith("pass"), row.text
+    assert "passed" in by_testid(browser, "gradcheck-report").text
+    assert _errors(browser) == []

@@ -103,8 +103,9 @@ def _weights(session) -> list:
     """Per Dense layer: ``W`` ``(d_l, d_{l-1})`` and ``b`` cut to the drawn units."""
     k = MAX_DRAWN_UNITS
     return [{"W": np.round(lay.params["W"][:k, :k], 4).tolist(),
-             "b": np.round(lay.params["b"][:k, 0], 4).tolist(), "units": lay.units}
-            for lay in session.net.layers if isinstance(lay, Dense)]
+             "b": np.round(lay.params["b"][:k, 0], 4).tolist(), "units": lay.units,
+             "index": idx}                      # l in W[l]: the position in net.layers
+            for idx, lay in enumerate(session.net.layers) if isinstance(lay, Dense)]
 
 
 def _metrics(session, out_train, out_test) -> dict:

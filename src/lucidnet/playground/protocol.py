@@ -16,6 +16,10 @@ type            fields                                          answer
 ``upload``      ``name``, ``text`` (the CSV), ``target``        ``dataset``, ``frame``
 ``export``      --                                              ``export`` (``filename``,
                                                                 ``data``: base64 .npz)
+``explain``     --                                              ``explain`` (the equations,
+                                                                line by line)
+``check_``      --                                              ``gradcheck`` (a row per
+``gradients``                                                   parameter tensor)
 ==============  ==============================================  ==========================
 
 Anything else (not JSON, not an object, an unknown type, a field of the
@@ -31,6 +35,7 @@ import time
 
 from .data import MAX_UPLOAD_BYTES, UploadError
 from .frames import dataset_message, frame
+from .insight import explain_message, gradcheck_message
 from .session import Session, SessionError
 from .settings import SettingsError
 
@@ -122,6 +127,10 @@ def handle(session: Session | None, text, upload=None) -> tuple[Session | None, 
             data = base64.b64encode(session.export_bytes()).decode("ascii")
             return session, [{"type": "export", "filename": "playground-model.npz",
                               "data": data}]
+        elif kind == "explain":
+            return session, [explain_message(session)]
+        elif kind == "check_gradients":
+            return session, [gradcheck_message(session)]
         elif kind != "frame":
             return session, _error(f"unknown message type {kind!r}")
         return session, [frame(session)]

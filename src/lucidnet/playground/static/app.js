@@ -6,6 +6,7 @@
 
 import { paintOutput, paintPoints, paintChart, confusionTable, legend } from "./view.js";
 import { NetworkView } from "./network.js";
+import { EquationsView } from "./equations.js";
 
 const $ = id => document.getElementById(id);
 const LIST_KEYS = ["features", "layers", "acts"];
@@ -78,6 +79,8 @@ function receive(msg) {
   state.inFlight = Math.max(0, state.inFlight - 1);
   if (msg.type === "error") { $("message").textContent = msg.message; }
   else if (msg.type === "export") download(msg);
+  else if (msg.type === "explain") { state.explained = msg; equations.show(msg); }
+  else if (msg.type === "gradcheck") { state.gradcheck = msg; equations.showReport(msg); }
   else if (msg.type === "frame") {
     if (msg.epoch < (state.frame ? state.frame.epoch : 0) || msg.version !== state.version &&
         msg.epoch === 0) state.history = [];
@@ -123,7 +126,24 @@ const net = new NetworkView($("network"), $("zoom"), {
   },
   setAct: (layer, act) => { const acts = state.settings.acts.slice(); acts[layer - 1] = act; change({ acts }); },
   editWeight: (layer, param, row, col, value) => send({ type: "set_weight", layer, param, row, col, value }),
+  pickLayer: layer => pickLayer(layer),
 });
+
+// The equations follow the network: asked for when it changes, and every 2 s while it
+// trains (their live numbers: J and the gradient norms).
+const equations = new EquationsView($("equations"), $("gradcheck"), layer => pickLayer(layer));
+function pickLayer(layer) {
+  equations.highlight(layer);
+  net.highlight(layer);
+}
+function refreshEquations(f) {
+  const now = performance.now();
+  const stale = !state.explained || state.explained.version !== f.version;
+  if (stale || (state.playing && now - (state.explainedAt || 0) > 2000)) {
+    state.explainedAt = now;
+    send({ type: "explain" });
+  }
+}
 
 function paint() {
   const f = state.frame;
@@ -151,6 +171,7 @@ function paint() {
     $("divergence-text").textContent = f.diverged.message;
     $("use-lr").textContent = `Use learning rate ${f.diverged.lr_to_try} and reset`;
   }
+  refreshEquations(f);
   requestStep();   // after painting: the server makes no frame the page would not show
   const now = performance.now();
   state.paintMs = 0.9 * (state.paintMs || 0) + 0.1 * (now - start);   // for the benchmark
@@ -259,6 +280,7 @@ function wire() {
     if (s.layers.length > 0) change({ layers: s.layers.slice(0, -1), acts: s.acts.slice(0, -1) });
   };
   $("export").onclick = () => send({ type: "export" });
+  $("check-gradients").onclick = () => send({ type: "check_gradients" });
   $("use-lr").onclick = () => { change({ lr: state.frame.diverged.lr_to_try }); send({ type: "reset" }); };
   $("target").onchange = e => change({ target: e.target.value });
   $("plot_x").onchange = e => change({ plot_x: Number(e.target.value) });
