@@ -183,3 +183,17 @@ def test_equations_follow_the_network_and_gradients_check(browser, url):
             assert row.text.endswith("pass"), row.text
     assert "passed" in by_testid(browser, "gradcheck-report").text
     assert _errors(browser) == []
+
+
+def test_diagnostics_charts_move_while_training(browser, url):
+    _open(browser, url, "dataset=xor&layers=6&acts=relu")
+    picture = "document.querySelector('[data-testid=diag-grad_norm]').toDataURL()"
+    by_testid(browser, "play").click()
+    wait_for(browser, "window.playground.frame.epoch > 30")
+    first = browser.execute_script(f"return {picture};")
+    wait_for(browser, "window.playground.frame.epoch > 150")
+    by_testid(browser, "pause").click()
+    assert browser.execute_script(f"return {picture};") != first
+    figures = _frame(browser, "diagnostics")
+    assert [f["name"] for f in figures] == ["h1", "out"] and figures[0]["dead"] is not None
+    assert _errors(browser) == []

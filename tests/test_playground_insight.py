@@ -53,3 +53,45 @@ def test_a_relu_corner_is_reported_as_a_kink():
     assert _near_kink(net, at_corner, 1, 1e-5)
     assert not _near_kink(net, away, 1, 1e-5)
     assert not _near_kink(net, at_corner, 2, 1e-5)   # the output layer has no corner
+
+
+def test_the_plateau_of_the_reference_run_is_said_and_unsaid():
+    """The text's reference run (moons N=1000, noise 0.2, seed 42; 2-16-32-1 sigmoid, BCE,
+    gradient descent lr 1), as an upload: the cost sits near 0.29 from about epoch 100,
+    then falls (README: 'The plateau')."""
+    from lucidnet import generate_toy_dataset
+
+    X, y = generate_toy_dataset(1000, 0.2, "moons", 42)
+    s = Session({"layers": [16, 32], "acts": ["sigmoid", "sigmoid"], "optimizer": "sgd",
+                 "lr": 1.0})
+    s.load_upload("x1,x2,y\n" + "\n".join(f"{float(a)!r},{float(b)!r},{c}"
+                                       for (a, b), c in zip(X, y)),
+                  "moons.csv")
+    s.configure({"train_pct": 90})
+    seen = []
+    while s.epoch < 1300:
+        s.train(20)
+        message = s.plateau.message()
+        state = message and message["state"]
+        if not seen or seen[-1][0] != state:
+            seen.append((state, s.epoch, message))
+    states = [state for state, _, _ in seen]
+    assert states == [None, "on", "left", None], states
+    _, on_at, on = seen[1]
+    assert 150 <= on_at <= 500 and 0.27 < on["level"] < 0.31
+    assert "plateau" in on["text"] and "gradient norm" in on["text"]
+    _, left_at, left = seen[2]
+    assert on_at < left_at <= 1000 and "Left the plateau" in left["text"]
+
+
+def test_diagnostics_travel_with_each_frame():
+    from lucidnet.playground.frames import frame
+
+    s = Session({"layers": [8, 8], "acts": ["relu", "tanh"]})
+    s.train(10)
+    figures = frame(s)["diagnostics"]
+    assert [f["index"] for f in figures] == [1, 2, 3]
+    relu, tanh, out = figures
+    assert relu["dead"] is not None and relu["saturated"] is None
+    assert tanh["saturated"] is not None and tanh["dead"] is None
+    assert all(f["grad_norm"] > 0 and f["update_ratio"] > 0 for f in figures)

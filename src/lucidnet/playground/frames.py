@@ -19,6 +19,7 @@ import numpy as np
 from .. import Dense
 from ..features import expand_features
 from ..metrics import accuracy, confusion_matrix, r2_score
+from .watch import latest_figures
 
 __all__ = ["frame", "dataset_message", "grid", "HEATMAP", "THUMB", "MAX_DRAWN_UNITS"]
 
@@ -149,6 +150,7 @@ def frame(session) -> dict:
             "metrics": metrics, "output": _output_map(session, out_grid),
             "units": units, "weights": _weights(session),
             "features": session.features, "diverged": session.diverged,
+            "diagnostics": latest_figures(session.diag), "plateau": session.plateau.message(),
             "settings": session.settings}
 
 

@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import copy
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 from .. import Dense, DivergenceError, Dropout, Input, NeuralNetwork
 from ..features import expand_features
+from ..diagnostics import Diagnostics
 from ..optimizers import OPTIMIZERS
 from . import data as pdata
+from .watch import PlateauWatch, solved, trim
 from .settings import LOSSES_FOR, OPTIMIZER_PARAMS, clean
 
 __all__ = ["Session", "SessionError"]
@@ -39,9 +40,11 @@ _DATA_KEYS = ("dataset", "classes", "points", "noise", "train_pct", "data_seed",
               "plot_x", "plot_y")
 _NET_KEYS = ("features", "layers", "acts", "dropout", "loss", "seed")
 _OPT_KEYS = ("optimizer", "lr", "momentum", "rho", "beta1", "beta2", "weight_decay")
-# A chunk of training stops after about this long, whatever epochs were asked for, so
-# a big network on a big upload still answers the page several times a second.
-CHUNK_SECONDS = 0.15
+# A chunk of training does at most about this many floating-point operations (an epoch
+# costs about 6 N n_params: 2 forward, 4 backward), whatever epochs were asked for, so a
+# big network on a big upload still answers the page a few times a second.  Counted, not
+# timed: the same settings make the same chunks on a busy machine and on a quiet one.
+CHUNK_FLOPS = 1e9
 MAX_WEIGHT = 1e3
 
 
@@ -77,7 +80,6 @@ class Session:
         elif self.settings["dataset"] == "upload":
             self.settings["dataset"] = "circle"
         self.version = 0          # bumped by every change the page must redraw for
-        self._epoch_seconds = 0.0
         self._new_data()
 
     # ------------------------------------------------------------------ build
@@ -119,6 +121,10 @@ class Session:
         self.epoch = 0
         self.diverged = None
         self.version += 1
+        # lucidnet's own per-layer figures (gradient norms, update ratios, saturated and
+        # dead units), recorded at each chunk's first and last epoch
+        self.diag = Diagnostics(every=10**9, max_examples=500)
+        self.plateau = PlateauWatch()
 
     def _optimizer(self):
         s = self.settings
@@ -198,18 +204,20 @@ class Session:
 
     # ---------------------------------------------------------------- training
     def train(self, epochs: int) -> int:
-        """Train up to ``epochs`` epochs (fewer if a chunk runs past ``CHUNK_SECONDS``);
+        """Train up to ``epochs`` epochs (fewer if they would cost over ``CHUNK_FLOPS``);
         return how many ran.  A divergence is caught and kept in ``self.diverged``."""
         if self.diverged is not None:
             return 0
-        if self._epoch_seconds > 0:
-            epochs = min(epochs, max(1, int(CHUNK_SECONDS / self._epoch_seconds)))
+        per_epoch = 6.0 * self.A0_train.shape[1] * self.net.n_params
+        epochs = min(epochs, max(1, int(CHUNK_FLOPS // per_epoch)))
         batch = self.settings["batch"]
         batch = batch if 0 < batch < self.A0_train.shape[1] else None
-        start = time.perf_counter()
         try:
-            self.net.fit(self.A0_train, self.data.y_train, epochs=epochs, print_every=0,
-                         batch_size=batch, verbose=False)
+            # Near a divergence the diagnostics' forward pass overflows before lucidnet's
+            # finite tests stop the run: that is the page's to explain, not a warning's.
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.net.fit(self.A0_train, self.data.y_train, epochs=epochs, print_every=0,
+                             batch_size=batch, verbose=False, callbacks=[self.diag])
         except DivergenceError as exc:
             # lucidnet counts epochs within this chunk; the page counts from the start
             lr, at = self.net.lr, self.epoch + exc.epoch
@@ -224,8 +232,10 @@ class Session:
                            f"{try_lr:g}.",
                 "epoch": at, "lr_to_try": try_lr}
             epochs = exc.epoch
-        self._epoch_seconds = (time.perf_counter() - start) / max(epochs, 1)
         self.epoch += epochs
+        trim(self.diag, keep=400)
+        self.plateau.update(self.diag, solved(self.net, self.A0_train, self.data.y_train,
+                                              self.data.kind))
         return epochs
 
     # ----------------------------------------------------------------- export

@@ -7,6 +7,7 @@
 import { paintOutput, paintPoints, paintChart, confusionTable, legend } from "./view.js";
 import { NetworkView } from "./network.js";
 import { EquationsView } from "./equations.js";
+import { DiagnosticsView } from "./diagnostics.js";
 
 const $ = id => document.getElementById(id);
 const LIST_KEYS = ["features", "layers", "acts"];
@@ -131,6 +132,7 @@ const net = new NetworkView($("network"), $("zoom"), {
 
 // The equations follow the network: asked for when it changes, and every 2 s while it
 // trains (their live numbers: J and the gradient norms).
+const diagnostics = new DiagnosticsView($("diagnostics"), $("plateau"));
 const equations = new EquationsView($("equations"), $("gradcheck"), layer => pickLayer(layer));
 function pickLayer(layer) {
   equations.highlight(layer);
@@ -171,6 +173,7 @@ function paint() {
     $("divergence-text").textContent = f.diverged.message;
     $("use-lr").textContent = `Use learning rate ${f.diverged.lr_to_try} and reset`;
   }
+  diagnostics.update(f);
   refreshEquations(f);
   requestStep();   // after painting: the server makes no frame the page would not show
   const now = performance.now();
