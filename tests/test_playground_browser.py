@@ -197,3 +197,18 @@ def test_diagnostics_charts_move_while_training(browser, url):
     figures = _frame(browser, "diagnostics")
     assert [f["name"] for f in figures] == ["h1", "out"] and figures[0]["dead"] is not None
     assert _errors(browser) == []
+
+
+def test_a_classroom_url_hides_what_it_says(browser, url):
+    lesson = "Exercise 1: make the test loss fall below 0.1 with two features only."
+    _open(browser, url, "dataset=xor&layers=3&acts=tanh&hide=learning-rate,equations,upload"
+                        f"&lesson={lesson.replace(' ', '%20')}")
+    assert by_testid(browser, "lesson").text == lesson
+    for hidden in ("learning-rate", "upload", "equations"):
+        assert not by_testid(browser, hidden).is_displayed(), hidden
+    for shown in ("activation", "play", "dataset"):
+        assert by_testid(browser, shown).is_displayed(), shown
+    by_testid(browser, "step").click()
+    wait_for(browser, "window.playground.frame.epoch === 1")
+    assert "hide=learning-rate%2Cequations%2Cupload" in browser.current_url   # kept in links
+    assert _frame(browser, "settings")["layers"] == [3]

@@ -24,12 +24,21 @@ const state = { settings: {}, dataset: null, frame: null, playing: false, inFlig
 window.playground = state;   // for tests and the curious: the last frame and data set
 
 // ---------------------------------------------------------------- the URL
+// Classroom mode: `hide=learning-rate,equations,...` hides controls (by data-testid) and
+// panels; `lesson=...` shows a short text above the page.  They are the page's, not
+// settings: the server never sees them, and every URL the page writes keeps them.
+const CLASSROOM_KEYS = ["hide", "lesson"];
+const PANELS = { data: "section.data", network: ".network-col", output: "section.output",
+  equations: ".equations", diagnostics: ".diagnostics-box", header: "header" };
+const classroom = {};
+
 function readHash() {
   const out = {};
   for (const part of location.hash.slice(1).split("&")) {
     if (!part.includes("=")) continue;
     const [key, raw] = part.split("=");
     const value = decodeURIComponent(raw);
+    if (CLASSROOM_KEYS.includes(key)) { classroom[key] = value; continue; }
     if (LIST_KEYS.includes(key)) {
       const items = value === "" ? [] : value.split(",");
       out[key] = key === "layers" ? items.map(Number) : items;
@@ -41,7 +50,7 @@ function readHash() {
 }
 
 function writeHash(s) {
-  const parts = Object.entries(s).map(([k, v]) =>
+  const parts = Object.entries({ ...s, ...classroom }).map(([k, v]) =>
     `${k}=${encodeURIComponent(Array.isArray(v) ? v.join(",") : String(v))}`);
   history.replaceState(null, "", `#${parts.join("&")}`);
 }
@@ -309,5 +318,18 @@ function wire() {
   };
 }
 
+function applyClassroom() {
+  for (const name of (classroom.hide || "").split(",").filter(Boolean)) {
+    const panel = PANELS[name] && document.querySelector(PANELS[name]);
+    const el = panel || document.querySelector(`[data-testid="${CSS.escape(name)}"]`);
+    if (el) (panel ? el : el.closest("label") || el).classList.add("classroom-hidden");
+  }
+  const lesson = $("lesson");
+  lesson.hidden = !classroom.lesson;
+  lesson.textContent = classroom.lesson || "";
+}
+
 wire();
+readHash();
+applyClassroom();
 connect();
