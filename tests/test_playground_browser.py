@@ -212,3 +212,32 @@ def test_a_classroom_url_hides_what_it_says(browser, url):
     wait_for(browser, "window.playground.frame.epoch === 1")
     assert "hide=learning-rate%2Cequations%2Cupload" in browser.current_url   # kept in links
     assert _frame(browser, "settings")["layers"] == [3]
+
+
+def _download(browser, testid, name):
+    path = browser.downloads / name
+    path.unlink(missing_ok=True)
+    by_testid(browser, testid).click()
+    deadline = time.monotonic() + 20
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)
+    return path
+
+
+def test_export_python_rebuilds_the_pages_weights(browser, url, tmp_path):
+    import lucidnet
+    from conftest import SRC
+
+    _open(browser, url, "dataset=moons&layers=5,3&acts=tanh,relu&batch=20&optimizer=rmsprop")
+    for _ in range(3):
+        by_testid(browser, "step").click()
+    wait_for(browser, "window.playground.frame.epoch === 3")
+    model = _download(browser, "export", "playground-model.npz")
+    script = _download(browser, "export-python", "playground_run.py")
+    proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": SRC})
+    assert proc.returncode == 0, proc.stderr
+    page, rebuilt = lucidnet.load(model), lucidnet.load(tmp_path / "playground-rebuilt.npz")
+    assert all(np.array_equal(p, q) for (_, p, _), (_, q, _) in
+               zip(page.parameters(), rebuilt.parameters()))

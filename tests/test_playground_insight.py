@@ -95,3 +95,51 @@ def test_diagnostics_travel_with_each_frame():
     assert relu["dead"] is not None and relu["saturated"] is None
     assert tanh["saturated"] is not None and tanh["dead"] is None
     assert all(f["grad_norm"] > 0 and f["update_ratio"] > 0 for f in figures)
+
+
+def _run_script(session, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import SRC
+    from lucidnet.playground.script import python_script
+
+    script = tmp_path / "playground_run.py"
+    script.write_text(python_script(session))
+    proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    import lucidnet
+
+    return lucidnet.load(tmp_path / "playground-rebuilt.npz")
+
+
+def test_export_python_reproduces_the_weights(tmp_path):
+    s = Session({"dataset": "spiral", "classes": 3, "layers": [8, 6], "acts": ["relu", "tanh"],
+                 "dropout": 0.1, "batch": 10, "features": ["x1", "x2", "sin(x1)"],
+                 "optimizer": "nesterov", "reg": "l2", "reg_rate": 0.01})
+    for k in (7, 5, 1):
+        s.train(k)
+    rebuilt = _run_script(s, tmp_path)
+    assert all(np.array_equal(p, q) for (_, p, _), (_, q, _) in
+               zip(rebuilt.parameters(), s.net.parameters()))
+    assert "NOTE" not in (tmp_path / "playground_run.py").read_text()
+
+
+def test_export_python_of_a_regression_and_of_an_upload(tmp_path):
+    s = Session({"dataset": "reg-gauss", "layers": [5], "acts": ["tanh"], "noise": 0.05})
+    s.train(9)
+    rebuilt = _run_script(s, tmp_path)
+    assert all(np.array_equal(p, q) for (_, p, _), (_, q, _) in
+               zip(rebuilt.parameters(), s.net.parameters()))
+    csv = "a,b,c,kind\n" + "\n".join(f"{i % 7},{(i * 3) % 5},{i % 4},{'xyz'[i % 3]}"
+                                      for i in range(60))
+    (tmp_path / "mine.csv").write_text(csv)
+    u = Session()
+    u.load_upload(csv, "mine.csv")
+    u.configure({"features": ["x1", "x2", "x3", "x1*x2"], "lr": 0.1})
+    u.train(6)
+    u.configure({"lr": 0.01})               # a change while training: the script says so
+    rebuilt = _run_script(u, tmp_path)
+    assert "NOTE: this run's learning rate" in (tmp_path / "playground_run.py").read_text()
+    assert rebuilt.n_features == 4

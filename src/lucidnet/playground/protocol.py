@@ -36,6 +36,7 @@ import time
 from .data import MAX_UPLOAD_BYTES, UploadError
 from .frames import dataset_message, frame
 from .insight import explain_message, gradcheck_message
+from .script import python_script
 from .session import Session, SessionError
 from .settings import SettingsError
 
@@ -127,6 +128,9 @@ def handle(session: Session | None, text, upload=None) -> tuple[Session | None, 
             data = base64.b64encode(session.export_bytes()).decode("ascii")
             return session, [{"type": "export", "filename": "playground-model.npz",
                               "data": data}]
+        elif kind == "export_python":
+            return session, [{"type": "export_python", "filename": "playground_run.py",
+                              "text": python_script(session)}]
         elif kind == "explain":
             return session, [explain_message(session)]
         elif kind == "check_gradients":

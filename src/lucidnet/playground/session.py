@@ -120,6 +120,7 @@ class Session:
         self.A0_test = expand_features(self.features, d.X_test.T)      # (d0, N_test)
         self.epoch = 0
         self.diverged = None
+        self.edited = False       # a live change since epoch 0 (export-python says so)
         self.version += 1
         # lucidnet's own per-layer figures (gradient norms, update ratios, saturated and
         # dead units), recorded at each chunk's first and last epoch
@@ -150,6 +151,8 @@ class Session:
         elif changed & set(_NET_KEYS):
             self._new_network()
         else:
+            if changed & (set(_OPT_KEYS) | {"reg", "reg_rate", "batch"}) and self.epoch:
+                self.edited = True
             if changed & set(_OPT_KEYS):
                 self._swap_optimizer(old)
             if changed & {"reg", "reg_rate"}:
@@ -200,6 +203,7 @@ class Session:
                 not abs(value) <= MAX_WEIGHT:
             raise SessionError(f"a weight must be a number in [-{MAX_WEIGHT:g}, {MAX_WEIGHT:g}]")
         theta[row, col] = value
+        self.edited = True
         self.version += 1
 
     # ---------------------------------------------------------------- training

@@ -89,6 +89,7 @@ function receive(msg) {
   state.inFlight = Math.max(0, state.inFlight - 1);
   if (msg.type === "error") { $("message").textContent = msg.message; }
   else if (msg.type === "export") download(msg);
+  else if (msg.type === "export_python") save(msg.filename, new Blob([msg.text], { type: "text/x-python" }));
   else if (msg.type === "explain") { state.explained = msg; equations.show(msg); }
   else if (msg.type === "gradcheck") { state.gradcheck = msg; equations.showReport(msg); }
   else if (msg.type === "frame") {
@@ -112,14 +113,18 @@ function receive(msg) {
   }
 }
 
+function save(filename, blob) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = filename;
+  document.body.append(a); a.click(); a.remove();
+}
+
 function download(msg) {
   const raw = atob(msg.data);
   const buf = new Uint8Array(raw.length);
   for (let i = 0; i < raw.length; i++) buf[i] = raw.charCodeAt(i);
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([buf], { type: "application/octet-stream" }));
-  a.download = msg.filename;
-  document.body.append(a); a.click(); a.remove();
+  save(msg.filename, new Blob([buf], { type: "application/octet-stream" }));
   $("message").textContent = `Downloaded ${msg.filename}: try 'lucidnet predict --model ${msg.filename} --points 1,2'.`;
 }
 
@@ -293,6 +298,7 @@ function wire() {
   };
   $("export").onclick = () => send({ type: "export" });
   $("check-gradients").onclick = () => send({ type: "check_gradients" });
+  $("export-python").onclick = () => send({ type: "export_python" });
   $("use-lr").onclick = () => { change({ lr: state.frame.diverged.lr_to_try }); send({ type: "reset" }); };
   $("target").onchange = e => change({ target: e.target.value });
   $("plot_x").onchange = e => change({ plot_x: Number(e.target.value) });
