@@ -241,3 +241,20 @@ def test_export_python_rebuilds_the_pages_weights(browser, url, tmp_path):
     page, rebuilt = lucidnet.load(model), lucidnet.load(tmp_path / "playground-rebuilt.npz")
     assert all(np.array_equal(p, q) for (_, p, _), (_, q, _) in
                zip(page.parameters(), rebuilt.parameters()))
+
+
+def test_export_onnx_runs_in_onnxruntime_like_the_page(browser, url):
+    ort = pytest.importorskip("onnxruntime")
+    import lucidnet
+
+    _open(browser, url, "dataset=circle&features=x1,x2,x1%5E2,x2%5E2,x1*x2,sin(x1),sin(x2)"
+                        "&layers=6,3&acts=tanh,elu")
+    for _ in range(3):
+        by_testid(browser, "step").click()
+    wait_for(browser, "window.playground.frame.epoch === 3")
+    model = lucidnet.load(_download(browser, "export", "playground-model.npz"))
+    graph = _download(browser, "export-onnx", "playground-model.onnx")
+    raw = np.random.default_rng(0).uniform(-6, 6, size=(200, 2))
+    session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
+    (out,) = session.run(["output"], {"X": raw.astype(np.float32)})
+    np.testing.assert_allclose(out.T, model.predict_proba(raw.T), atol=1e-5)

@@ -128,6 +128,10 @@ def handle(session: Session | None, text, upload=None) -> tuple[Session | None, 
             data = base64.b64encode(session.export_bytes()).decode("ascii")
             return session, [{"type": "export", "filename": "playground-model.npz",
                               "data": data}]
+        elif kind == "export_onnx":
+            data = base64.b64encode(session.export_onnx_bytes()).decode("ascii")
+            return session, [{"type": "export", "filename": "playground-model.onnx",
+                              "data": data}]
         elif kind == "export_python":
             return session, [{"type": "export_python", "filename": "playground_run.py",
                               "text": python_script(session)}]

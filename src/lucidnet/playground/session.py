@@ -259,6 +259,18 @@ class Session:
         net.training_record = {"epochs": self.epoch, "playground_settings": dict(self.settings)}
         return net
 
+    def export_onnx_bytes(self) -> bytes:
+        """The ONNX graph of :meth:`export_network` (raw inputs in, transforms included);
+        needs the ``onnx`` package."""
+        from ..onnx_export import to_onnx
+
+        try:
+            import onnx  # noqa: F401
+        except ImportError:
+            raise SessionError("ONNX export needs the onnx package: "
+                               "pip install 'lucidnet[onnx]'") from None
+        return to_onnx(self.export_network()).SerializeToString()
+
     def export_bytes(self) -> bytes:
         """The model file (``.npz``) as bytes; written in a private temporary folder."""
         with tempfile.TemporaryDirectory(prefix="lucidnet-playground-") as folder:

@@ -125,7 +125,9 @@ function download(msg) {
   const buf = new Uint8Array(raw.length);
   for (let i = 0; i < raw.length; i++) buf[i] = raw.charCodeAt(i);
   save(msg.filename, new Blob([buf], { type: "application/octet-stream" }));
-  $("message").textContent = `Downloaded ${msg.filename}: try 'lucidnet predict --model ${msg.filename} --points 1,2'.`;
+  $("message").textContent = msg.filename.endsWith(".npz")
+    ? `Downloaded ${msg.filename}: try 'lucidnet predict --model ${msg.filename} --points 1,2'.`
+    : `Downloaded ${msg.filename} (input X: the raw columns, float32).`;
 }
 
 // ---------------------------------------------------------------- drawing
@@ -299,6 +301,7 @@ function wire() {
   $("export").onclick = () => send({ type: "export" });
   $("check-gradients").onclick = () => send({ type: "check_gradients" });
   $("export-python").onclick = () => send({ type: "export_python" });
+  $("export-onnx").onclick = () => send({ type: "export_onnx" });
   $("use-lr").onclick = () => { change({ lr: state.frame.diverged.lr_to_try }); send({ type: "reset" }); };
   $("target").onchange = e => change({ target: e.target.value });
   $("plot_x").onchange = e => change({ plot_x: Number(e.target.value) });
