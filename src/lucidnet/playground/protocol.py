@@ -5,7 +5,7 @@ Page -> server (``type`` and its fields):
 ==============  ==============================================  ==========================
 type            fields                                          answer
 ==============  ==============================================  ==========================
-``hello``       ``settings`` (from the URL)                     ``dataset``, ``frame``
+``hello``       ``settings`` (from the URL), ``token``          ``dataset``, ``frame``
 ``config``      ``settings`` (all or some)                      ``dataset`` if the data
                                                                 changed, then ``frame``
 ``step``        ``epochs`` (1..1000)                            ``frame``
@@ -95,6 +95,8 @@ def handle(session: Session | None, text, upload=None) -> tuple[Session | None, 
                 session = Session(upload=upload)
                 return session, [*_error(f"{exc}; using the defaults"),
                                  dataset_message(session), frame(session)]
+            token = msg.get("token")   # names the page for lucidnet.playground.show
+            session.token = token if isinstance(token, str) and len(token) <= 64 else None
             return session, [dataset_message(session), frame(session)]
         if session is None:
             return session, _error("send 'hello' first")

@@ -27,7 +27,7 @@ window.playground = state;   // for tests and the curious: the last frame and da
 // Classroom mode: `hide=learning-rate,equations,...` hides controls (by data-testid) and
 // panels; `lesson=...` shows a short text above the page.  They are the page's, not
 // settings: the server never sees them, and every URL the page writes keeps them.
-const CLASSROOM_KEYS = ["hide", "lesson"];
+const CLASSROOM_KEYS = ["hide", "lesson", "token"];   // token: the page of a notebook's show()
 const PANELS = { data: "section.data", network: ".network-col", output: "section.output",
   equations: ".equations", diagnostics: ".diagnostics-box", header: "header" };
 const classroom = {};
@@ -79,7 +79,7 @@ function requestStep() {
 function connect() {
   const ws = new WebSocket(`ws://${location.host}/ws`);
   state.ws = ws;
-  ws.onopen = () => { state.inFlight = 1; ws.send(JSON.stringify({ type: "hello", settings: readHash() })); };
+  ws.onopen = () => { state.inFlight = 1; ws.send(JSON.stringify({ type: "hello", settings: readHash(), token: classroom.token })); };
   ws.onmessage = event => receive(JSON.parse(event.data));
   ws.onclose = () => { setPlaying(false); $("message").textContent = "The server went away: restart 'lucidnet playground' and reload."; };
 }
