@@ -8,13 +8,9 @@ import { paintOutput, paintPoints, paintChart, confusionTable, legend } from "./
 import { NetworkView } from "./network.js";
 import { EquationsView } from "./equations.js";
 import { DiagnosticsView } from "./diagnostics.js";
+import { readHash, writeHash, applyClassroom, classroom } from "./url.js";
 
 const $ = id => document.getElementById(id);
-const LIST_KEYS = ["features", "layers", "acts"];
-const NUMBER_KEYS = ["classes", "points", "noise", "train_pct", "batch", "data_seed", "seed",
-  "dropout", "lr", "momentum", "rho", "beta1", "beta2", "weight_decay", "reg_rate", "epf",
-  "plot_x", "plot_y"];
-const BOOL_KEYS = ["discretize", "show_test"];
 const OPT_PARAMS = { sgd: [], momentum: ["momentum"], nesterov: ["momentum"], rmsprop: ["rho"],
   adam: ["beta1", "beta2"], adamw: ["beta1", "beta2", "weight_decay"] };
 const REGRESSION = ["reg-plane", "reg-gauss"];
@@ -22,38 +18,6 @@ const REGRESSION = ["reg-plane", "reg-gauss"];
 const state = { settings: {}, dataset: null, frame: null, playing: false, inFlight: 0,
   history: [], painted: [], latency: null, version: 0, ws: null };
 window.playground = state;   // for tests and the curious: the last frame and data set
-
-// ---------------------------------------------------------------- the URL
-// Classroom mode: `hide=learning-rate,equations,...` hides controls (by data-testid) and
-// panels; `lesson=...` shows a short text above the page.  They are the page's, not
-// settings: the server never sees them, and every URL the page writes keeps them.
-const CLASSROOM_KEYS = ["hide", "lesson", "token"];   // token: the page of a notebook's show()
-const PANELS = { data: "section.data", network: ".network-col", output: "section.output",
-  equations: ".equations", diagnostics: ".diagnostics-box", header: "header" };
-const classroom = {};
-
-function readHash() {
-  const out = {};
-  for (const part of location.hash.slice(1).split("&")) {
-    if (!part.includes("=")) continue;
-    const [key, raw] = part.split("=");
-    const value = decodeURIComponent(raw);
-    if (CLASSROOM_KEYS.includes(key)) { classroom[key] = value; continue; }
-    if (LIST_KEYS.includes(key)) {
-      const items = value === "" ? [] : value.split(",");
-      out[key] = key === "layers" ? items.map(Number) : items;
-    } else if (NUMBER_KEYS.includes(key)) out[key] = Number(value);
-    else if (BOOL_KEYS.includes(key)) out[key] = value === "true";
-    else out[key] = value;
-  }
-  return out;
-}
-
-function writeHash(s) {
-  const parts = Object.entries({ ...s, ...classroom }).map(([k, v]) =>
-    `${k}=${encodeURIComponent(Array.isArray(v) ? v.join(",") : String(v))}`);
-  history.replaceState(null, "", `#${parts.join("&")}`);
-}
 
 // ---------------------------------------------------------------- the socket
 function send(msg) {
@@ -325,17 +289,6 @@ function wire() {
     };
     reader.readAsArrayBuffer(file);
   };
-}
-
-function applyClassroom() {
-  for (const name of (classroom.hide || "").split(",").filter(Boolean)) {
-    const panel = PANELS[name] && document.querySelector(PANELS[name]);
-    const el = panel || document.querySelector(`[data-testid="${CSS.escape(name)}"]`);
-    if (el) (panel ? el : el.closest("label") || el).classList.add("classroom-hidden");
-  }
-  const lesson = $("lesson");
-  lesson.hidden = !classroom.lesson;
-  lesson.textContent = classroom.lesson || "";
 }
 
 wire();
