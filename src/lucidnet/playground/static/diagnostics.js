@@ -63,6 +63,6 @@ export class DiagnosticsView {
       ctx.strokeStyle = COLOURS[i % COLOURS.length]; ctx.lineWidth = 1.2; ctx.stroke();
     });
     ctx.fillStyle = "#777"; ctx.font = "10px sans-serif";
-    ctx.fillText(log ? `1e${hi.toFixed(1)}` : `${(100 * hi).toFixed(0)}%`, 2, 10);
+    ctx.fillText(log ? `${Math.pow(10, hi).toExponential(0)}` : `${(100 * hi).toFixed(0)}%`, 2, 10);
   }
 }
