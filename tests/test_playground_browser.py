@@ -258,3 +258,26 @@ def test_export_onnx_runs_in_onnxruntime_like_the_page(browser, url):
     session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
     (out,) = session.run(["output"], {"X": raw.astype(np.float32)})
     np.testing.assert_allclose(out.T, model.predict_proba(raw.T), atol=1e-5)
+
+
+def test_the_plateau_message_comes_and_goes_on_the_reference_run(browser, url, tmp_path):
+    import lucidnet
+
+    X, y = lucidnet.generate_toy_dataset(1000, 0.2, "moons", 42)    # the reference run's data
+    path = tmp_path / "moons.csv"
+    path.write_text("x1,x2,y\n" + "\n".join(f"{float(a)!r},{float(b)!r},{c}"
+                                            for (a, b), c in zip(X, y)))
+    _open(browser, url, "layers=16,32&acts=sigmoid,sigmoid&optimizer=sgd&lr=1&train_pct=90"
+                        "&epf=20")
+    by_testid(browser, "upload").send_keys(str(path))
+    wait_for(browser, "window.playground.frame.settings.dataset === 'upload'")
+    by_testid(browser, "play").click()
+    wait_for(browser, "window.playground.frame.plateau && "
+                      "window.playground.frame.plateau.state === 'on'", timeout=60)
+    assert by_testid(browser, "plateau").text.startswith("Plateau: the cost has moved only")
+    wait_for(browser, "window.playground.frame.plateau && "
+                      "window.playground.frame.plateau.state === 'left'", timeout=60)
+    wait_for(browser, "window.playground.frame.plateau === null", timeout=60)
+    by_testid(browser, "pause").click()
+    assert not by_testid(browser, "plateau").is_displayed()
+    assert _frame(browser, "metrics.acc_train") > 0.9
