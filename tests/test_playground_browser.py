@@ -131,7 +131,8 @@ def test_export_predicts_like_the_page(browser, url, tmp_path):
     rows = proc.stdout.strip().splitlines()[1:]
     p_cli = np.array([float(row.split(",")[-1]) for row in rows])
     expected = np.array([p_page[100 * r + c] for r, c in cells])
-    np.testing.assert_allclose(p_cli, expected, atol=1 / 255 + 1e-6)  # 256 levels, float32, 6 digits
+    # the page's colours have 256 levels (float32); predict prints 6 digits
+    np.testing.assert_allclose(p_cli, expected, atol=1 / 255 + 1e-6)
 
 
 def test_a_copied_url_reproduces_settings_and_weights(browser, url):

@@ -186,7 +186,8 @@ def test_export_predicts_like_the_page_on_raw_inputs(tmp_path):
     net = lucidnet.load(path)
     assert net.preprocessing["input_features"][2] == "x1^2"
     p = net.predict_proba(grid(s.data, HEATMAP))[0]           # raw (2, N) points
-    np.testing.assert_allclose(p, _page_values(frame(s)), atol=1 / 255)  # a colour: 256 levels, float32
+    # a colour: 256 levels, computed in float32
+    np.testing.assert_allclose(p, _page_values(frame(s)), atol=1 / 255)
 
 
 def test_export_of_an_upload_repeats_its_standardization(tmp_path):

@@ -105,7 +105,8 @@ def python_script(session) -> str:
         f"   seed={s['seed']}, l1={net.l1!r}, l2={net.l2!r})",
         "", f"net.fit(A0, y_train, epochs={session.epoch}, print_every=0, "
         f"batch_size={batch!r}, verbose=False)" if session.epoch else "# (no epochs yet)",
-        f"net.preprocessing = {{'input_features': features, 'raw_inputs': {len(session.data.columns)}}}",
+        "net.preprocessing = {'input_features': features, "
+        f"'raw_inputs': {len(session.data.columns)}}}",
         "net.save('playground-rebuilt.npz')",
         "print('cost', net.loss(A0, y_train))", "",
     ])
