@@ -45,6 +45,7 @@ _OPT_KEYS = ("optimizer", "lr", "momentum", "rho", "beta1", "beta2", "weight_dec
 # big network on a big upload still answers the page a few times a second.  Counted, not
 # timed: the same settings make the same chunks on a busy machine and on a quiet one.
 CHUNK_FLOPS = 1e9
+DIAG_EVERY = 30
 MAX_WEIGHT = 1e3
 
 
@@ -126,6 +127,7 @@ class Session:
         # dead units), recorded at each chunk's first and last epoch
         self.diag = Diagnostics(every=10**9, max_examples=500)
         self.plateau = PlateauWatch()
+        self._watched = 0         # the epoch the diagnostics last recorded at
 
     def _optimizer(self):
         s = self.settings
@@ -214,6 +216,11 @@ class Session:
             return 0
         per_epoch = 6.0 * self.A0_train.shape[1] * self.net.n_params
         epochs = min(epochs, max(1, int(CHUNK_FLOPS // per_epoch)))
+        # the diagnostics (two records per chunk) every DIAG_EVERY epochs or so: the
+        # charts need a few points a second, and each record costs a pass over the data
+        watch = self.epoch - self._watched >= DIAG_EVERY or self.epoch == 0
+        if watch:
+            self._watched = self.epoch
         batch = self.settings["batch"]
         batch = batch if 0 < batch < self.A0_train.shape[1] else None
         try:
@@ -221,7 +228,8 @@ class Session:
             # finite tests stop the run: that is the page's to explain, not a warning's.
             with np.errstate(over="ignore", invalid="ignore"):
                 self.net.fit(self.A0_train, self.data.y_train, epochs=epochs, print_every=0,
-                             batch_size=batch, verbose=False, callbacks=[self.diag])
+                             batch_size=batch, verbose=False,
+                             callbacks=[self.diag] if watch else [])
         except DivergenceError as exc:
             # lucidnet counts epochs within this chunk; the page counts from the start
             lr, at = self.net.lr, self.epoch + exc.epoch
@@ -237,9 +245,10 @@ class Session:
                 "epoch": at, "lr_to_try": try_lr}
             epochs = exc.epoch
         self.epoch += epochs
-        trim(self.diag, keep=400)
-        self.plateau.update(self.diag, solved(self.net, self.A0_train, self.data.y_train,
-                                              self.data.kind))
+        if watch:
+            trim(self.diag, keep=400)
+            self.plateau.update(self.diag, solved(self.net, self.A0_train, self.data.y_train,
+                                                  self.data.kind))
         return epochs
 
     # ----------------------------------------------------------------- export
