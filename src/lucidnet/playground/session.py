@@ -28,8 +28,8 @@ import numpy as np
 
 from .. import Dense, DivergenceError, Dropout, Input, NeuralNetwork
 from ..features import expand_features
-from ..diagnostics import Diagnostics
-from ..optimizers import OPTIMIZERS
+from ..inspect.diagnostics import Diagnostics
+from ..optim.optimizers import OPTIMIZERS
 from . import data as pdata
 from .watch import PlateauWatch, solved, trim
 from .settings import LOSSES_FOR, OPTIMIZER_PARAMS, clean
@@ -271,7 +271,7 @@ class Session:
     def export_onnx_bytes(self) -> bytes:
         """The ONNX graph of :meth:`export_network` (raw inputs in, transforms included);
         needs the ``onnx`` package."""
-        from ..onnx_export import to_onnx
+        from ..modelfile.onnx_export import to_onnx
 
         try:
             import onnx  # noqa: F401

@@ -123,7 +123,7 @@ def solved(net, A0, y, kind: str) -> bool:
     """Training accuracy (classification) or R^2 (regression) at least ``SOLVED``."""
     import numpy as np
 
-    from ..metrics import r2_score
+    from ..core.metrics import r2_score
 
     with np.errstate(all="ignore"):
         A = net.forward(A0)

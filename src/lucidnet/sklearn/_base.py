@@ -23,8 +23,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ..activations import ACTIVATIONS
-from ..layers import Dense, Dropout, Input
+from ..core.activations import ACTIVATIONS
+from ..core.layers import Dense, Dropout, Input
 from ..network import NeuralNetwork
 from . import _lbfgs, _stochastic
 from ._params import ParamList, init_like_sklearn, write
@@ -349,7 +349,7 @@ class BaseLucidMLP(BaseEstimator):
                               dtype=(np.float64, np.float32))
             X = _dense(X)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged model predicts nan
-            A = self.net_._forward(np.ascontiguousarray(X.T, dtype=self.net_.dtype))
+            A = self.net_.forward_checked(np.ascontiguousarray(X.T, dtype=self.net_.dtype))
         _clear_caches(self.net_)
         return A.T
 

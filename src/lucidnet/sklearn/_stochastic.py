@@ -32,7 +32,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import gen_batches
 
-from ..optimizers import SGD, Adam, AdamW, Momentum, Nesterov, RMSProp
+from ..optim.optimizers import SGD, Adam, AdamW, Momentum, Nesterov, RMSProp
 from ._losses import objective
 from ._optimizers import SklearnAdam, SklearnSGD
 
@@ -127,9 +127,9 @@ def fit_stochastic(est, X, Y, sample_weight, incremental):
                     cols = order[batch] if est.shuffle else batch
                     Xb, Yb = X[cols].T, Y[cols].T             # (d0, N), (dL, N)
                     swb = None if sample_weight is None else sample_weight[cols]
-                    net._backward(Xb, Yb, swb, check_finite=False)
+                    net.backward_checked(Xb, Yb, swb, check_finite=False)
                     # the loss of the weights the gradient was taken at: before the step
-                    accumulated += objective(loss_name, net, Yb, net._output, swb) \
+                    accumulated += objective(loss_name, net, Yb, net.output, swb) \
                         * (batch.stop - batch.start)
                     net.step()
             est.n_iter_ += 1
@@ -206,7 +206,7 @@ def _update_validation(est, validation):
     XvT, y_val, Yv, sw_val = validation
     net = est.net_
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        A = net._forward(XvT)                       # (dL, n_val)
+        A = net.forward_checked(XvT)                       # (dL, n_val)
         score = est._validation_score(A, y_val, sw_val)
         est.validation_loss_curve_.append(
             objective(est._loss_name(), net, Yv, A, sw_val))
