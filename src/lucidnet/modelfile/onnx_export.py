@@ -53,7 +53,7 @@ def _activation_nodes(helper, act, inp, out):
 def _feature_nodes(helper, numpy_helper, features, d_raw, inp, nodes, inits) -> str:
     """Nodes computing the network's inputs from the raw columns ``inp`` ``(N, d_raw)``:
     one column per transform (``x_i``, ``x_i^2``, ``x_i x_j``, ``sin x_i``), concatenated."""
-    from .features import describe_feature
+    from ..features import describe_feature
 
     def column(i):
         name = f"raw_{i}"
