@@ -27,15 +27,23 @@ export class DiagnosticsView {
 
   update(frame) {
     const last = this.history[this.history.length - 1];
-    if (last && frame.epoch < last.epoch) this.history = [];
-    if (!last || last.epoch !== frame.epoch) this.history.push({ epoch: frame.epoch, layers: frame.diagnostics });
-    if (this.history.length > 400) this.history = this.history.filter((_, i) => i % 2 === 0);
-    for (const [key, , log] of CHARTS) this.draw(this.canvases[key], key, log);
+    if (last && frame.epoch < last.epoch) { this.history = []; this.seen = null; }
+    // the figures change only when the server records them (every ~30 epochs):
+    // redraw the charts then, not on every frame
+    const figures = JSON.stringify(frame.diagnostics);
+    if (figures !== this.seen) {
+      this.seen = figures;
+      this.history.push({ epoch: frame.epoch, layers: frame.diagnostics });
+      if (this.history.length > 400) this.history = this.history.filter((_, i) => i % 2 === 0);
+      for (const [key, , log] of CHARTS) this.draw(this.canvases[key], key, log);
+    }
     const names = frame.diagnostics.map((d, i) => `<span style="color:${COLOURS[i % COLOURS.length]}">${d.name}</span>`);
     if (this.legend.dataset.names !== names.join()) { this.legend.dataset.names = names.join(); this.legend.innerHTML = names.join(" "); }
     const p = frame.plateau;
     this.message.hidden = !p;
-    if (p) { this.message.textContent = p.text; this.message.dataset.state = p.state; }
+    if (p && this.message.textContent !== p.text) {
+      this.message.textContent = p.text; this.message.dataset.state = p.state;
+    }
   }
 
   draw(canvas, key, log) {
