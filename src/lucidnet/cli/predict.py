@@ -76,6 +76,7 @@ def run(args) -> int:
     X = np.asarray(rows, dtype=float)                            # (N, d0)
     if not np.isfinite(X).all():
         raise CommandError(f"{source}: points must be finite numbers")
+    from ..core.metrics import labels_at_threshold
     from ..data import apply_preprocessing, decode_labels
 
     Xp = apply_preprocessing(net.preprocessing, X)               # standardized as in training
@@ -91,7 +92,7 @@ def run(args) -> int:
         writer.writerow([*names, *(f"label{k}" for k in range(1, A.shape[1] + 1)),
                          *(f"p{k}" for k in range(1, A.shape[1] + 1))])
         for x, p in zip(X, A):
-            writer.writerow([*(f"{v:g}" for v in x), *(int(q >= 0.5) for q in p),
+            writer.writerow([*(f"{v:g}" for v in x), *labels_at_threshold(p),
                              *(f"{q:.6f}" for q in p)])
     elif net.is_classifier:
         classes = net.preprocessing.get("class_labels")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks
+from .. import checks
 
 __all__ = ["inputs", "targets", "sample_weights", "target_units"]
 

@@ -17,8 +17,9 @@ import base64
 import numpy as np
 
 from .. import Dense
+from ..core.metrics import labels_at_threshold
 from ..features import expand_features
-from ..core.metrics import accuracy, confusion_matrix, r2_score
+from ..metrics import accuracy, confusion_matrix, r2_score
 from .watch import latest_figures
 
 __all__ = ["frame", "dataset_message", "grid", "HEATMAP", "THUMB", "MAX_DRAWN_UNITS"]
@@ -116,7 +117,7 @@ def _metrics(session, out_train, out_test) -> dict:
                 "r2_test": r2_score(d.y_test, out_test[0]) if len(d.y_test) > 1 else None}
 
     def labels(A):
-        return A.argmax(axis=0) if A.shape[0] > 1 else (A[0] >= 0.5).astype(int)
+        return A.argmax(axis=0) if A.shape[0] > 1 else labels_at_threshold(A[0])
 
     pred_train, pred_test = labels(out_train), labels(out_test)
     return {"acc_train": accuracy(d.y_train, pred_train),

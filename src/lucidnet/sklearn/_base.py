@@ -23,6 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ..checks import check_number
 from ..core.activations import ACTIVATIONS
 from ..core.layers import Dense, Dropout, Input
 from ..network import NeuralNetwork
@@ -137,8 +138,7 @@ class BaseLucidMLP(BaseEstimator):
 
     def _dropout_rates(self, n_hidden) -> list[float]:
         def check(rate):
-            if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
-                raise ValueError(f"dropout rates must be in [0, 1), got {rate!r}")
+            check_number("dropout rates", rate, 0, 1, high_open=True)
 
         rates = self._per_layer("dropout", self.dropout, n_hidden, check)
         if any(rates) and self.solver == "lbfgs":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core import checks
+from .. import checks
 from . import callbacks as callback_module
 
 __all__ = ["Run", "describe_options", "fingerprint", "CHECKPOINT_VERSION"]

@@ -41,6 +41,7 @@ __all__ = [
     "first_nonfinite",
     "check_int",
     "check_positive_number",
+    "check_number",
     "check_choice",
     "check_class_labels",
     "check_probability_targets",
@@ -147,6 +148,22 @@ def check_positive_number(name: str, value, *, allow_zero: bool = False) -> floa
         bound = "non-negative" if allow_zero else "positive"
         raise ValueError(f"{name} must be a {bound} finite number, got {value!r}")
     return float(value)
+
+
+def check_number(name, value, low, high=None, *, integer=False, low_open=False, high_open=False):
+    """A finite real number in the range given (an integer with ``integer=True``;
+    ``bool`` is refused); ``ValueError`` names it and the allowed range."""
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    ok = isinstance(value, kinds) and not isinstance(value, bool) and np.isfinite(value)
+    ok = ok and (value > low if low_open else value >= low)
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        interval = ("(" if low_open else "[") + f"{low}, " + (
+            "inf)" if high is None else f"{high}" + (")" if high_open else "]"))
+        what = "an integer" if integer else "a number"
+        raise ValueError(f"{name} must be {what} in {interval}, got {value!r}")
+    return int(value) if integer else float(value)
 
 
 def check_choice(name: str, value, known) -> str:
