@@ -98,7 +98,7 @@ def alarm_lines(result: dict) -> list[str]:
 
 def write_metrics(path: Path, result: dict) -> None:
     """``metrics.json``: everything in ``result`` that is plain data."""
-    from ..modelfile.persistence import atomic_write
+    from ..atomic_files import atomic_write
 
     keep = {k: v for k, v in result.items() if not k.endswith("_text")}
     text = json.dumps(keep, indent=2, allow_nan=False)
@@ -124,6 +124,8 @@ def write_plots(out: Path, net, ds, title: str, best_epoch=None) -> list[str]:
     file names."""
     from ..plots.boundary import plot_decision_boundary, plot_loss_curve, visualize_dataset
 
+    from ..atomic_files import sigint_hook
+
     files = []
     if ds.X_train.shape[1] == 2 and ds.is_classification:
         to_user, to_model = user_units(ds)
@@ -136,7 +138,7 @@ def write_plots(out: Path, net, ds, title: str, best_epoch=None) -> list[str]:
         visualize_dataset(X, ds.y_train, title=f"Data: {title}{parts}", save=out / "dataset.png",
                           **shown)
         files.append("dataset.png")
-
+        sigint_hook("plots")  # tests: Ctrl-C while the pictures are drawn
         def predict(G):  # the user's units in, the model's standardized units inside
             return net.predict_proba(to_model(G).T).T               # (M, dL)
 

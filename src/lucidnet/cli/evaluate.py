@@ -91,7 +91,11 @@ def run(args) -> int:
                            f"columns: {', '.join(table.header)}")
     t = table.index(args.target)
     X, _ = feature_matrix(net, table, exclude=(args.target,), ignore=ignored(args))
-    Xp = apply_preprocessing(net.preprocessing, X)
+    try:  # values too large to standardize (1.7e308)
+        Xp = apply_preprocessing(net.preprocessing, X)
+        net.predict_proba(Xp.T)                                  # or for the forward pass
+    except ValueError as exc:
+        raise CommandError(f"--input: {exc}") from None
     rows, values = table.rows, [cells[t] for _, cells in table.rows]
     if net.is_classifier and not (net.output_layer.activation.name == "sigmoid"
                                   and net.n_outputs > 1):

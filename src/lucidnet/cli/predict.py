@@ -42,7 +42,7 @@ def register(subparsers):
 
 
 def read_points(net, path: Path, ignore=()) -> list[list[float]]:
-    """The points of the CSV file ``path`` (read by :mod:`lucidnet.csvfile`, the one
+    """The points of the CSV file ``path`` (read by :mod:`lucidnet.data.csvfile`, the one
     reader): matched to the model's features by name when the file has a header,
     by position when it has none (see :mod:`._columns`)."""
     from ._models import feature_matrix, read_table
@@ -73,9 +73,12 @@ def run(args) -> int:
     from ..core.metrics import labels_at_threshold
     from ..data import apply_preprocessing, decode_labels
 
-    Xp = apply_preprocessing(net.preprocessing, X)               # standardized as in training
-    A = net.predict_proba(Xp.T).T                                # (N, dL)
-    labels = np.asarray(net.predict(Xp.T))
+    try:  # values too large for the network's dtype or its forward pass
+        Xp = apply_preprocessing(net.preprocessing, X)           # standardized as in training
+        A = net.predict_proba(Xp.T).T                            # (N, dL)
+        labels = np.asarray(net.predict(Xp.T))
+    except ValueError as exc:
+        raise CommandError(f"{source}: {exc}") from None
     names = names or [f"x{i}" for i in range(1, d0 + 1)]
     if args.output is not None and args.output.is_dir():
         raise CommandError(f"--output: {str(args.output)!r} is a folder; give a file name")
@@ -107,7 +110,7 @@ def run(args) -> int:
         for x, y in zip(X, A):
             writer.writerow([*(f"{v:g}" for v in x), *(f"{v:.6g}" for v in y)])
     if args.output is not None:  # whole file or nothing
-        from ..modelfile.persistence import atomic_write
+        from ..atomic_files import atomic_write
 
         atomic_write(args.output, lambda fh: fh.write(out.getvalue().encode()))
         print(f"wrote {len(X)} predictions to {args.output}", file=sys.stderr)

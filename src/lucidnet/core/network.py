@@ -185,8 +185,9 @@ class Network:
     # ---------------------------------------------------------------- compute
     def forward(self, X, training: bool = False) -> np.ndarray:
         """``A[0] = X``; ``A[l] = sigma(W[l] A[l-1] + b[l])``; returns ``Yhat = A[L]``,
-        ``(dL, N)``."""
-        return self.forward_checked(self.check_inputs(X), training)
+        ``(dL, N)``; a ``ValueError`` for inputs so large that the pass overflows."""
+        A0 = self.check_inputs(X)
+        return checks.without_overflow(lambda: self.forward_checked(A0, training), "X", self.dtype)
 
     def forward_checked(self, A, training: bool = False) -> np.ndarray:
         """The forward pass on an already checked ``A[0]`` (the training loop's path)."""
@@ -227,8 +228,9 @@ class Network:
         Xc = self.check_inputs(X)
         Y = self.check_targets(y, Xc.shape[1])
         w = self.check_sample_weight(sample_weight, Xc.shape[1])
-        self.forward_checked(Xc)
-        return self.cost_of_last_forward(Y, sample_weight=w)
+        checks.without_overflow(lambda: self.forward_checked(Xc), "X", self.dtype)
+        return checks.without_overflow(lambda: self.cost_of_last_forward(Y, sample_weight=w),
+                                       "X or y", self.dtype)
 
     def backward(self, X, y, sample_weight=None) -> None:
         """Forward pass in training mode, then backpropagation into each layer's ``grads``.

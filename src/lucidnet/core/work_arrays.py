@@ -70,7 +70,7 @@ def by_row_blocks(fn, *arrays, out=None, elementwise=True):
     reference run's), when there is no ``out`` (an inference pass) or when
     ``fn`` is not element-wise (softmax): then ``fn``'s own result is returned.
     """
-    if out is None or not elementwise or len(row_blocks(out.shape, out.dtype)) == 1:
+    if out is None or not elementwise or out.nbytes <= BLOCK_BYTES:  # the common case first
         return fn(*arrays, out=out)
     for rows in row_blocks(out.shape, out.dtype):
         into(fn(*(a[rows] for a in arrays), out=out[rows]), out[rows])

@@ -20,6 +20,7 @@ from .. import Dense
 from ..core.metrics import labels_at_threshold
 from ..features import expand_features
 from ..metrics import accuracy, confusion_matrix, r2_score
+from .watch import latest_figures
 
 __all__ = ["frame", "dataset_message", "grid", "HEATMAP", "THUMB", "MAX_DRAWN_UNITS"]
 
@@ -104,8 +105,9 @@ def _weights(session) -> list:
     """Per Dense layer: ``W`` ``(d_l, d_{l-1})`` and ``b`` cut to the drawn units."""
     k = MAX_DRAWN_UNITS
     return [{"W": np.round(lay.params["W"][:k, :k], 4).tolist(),
-             "b": np.round(lay.params["b"][:k, 0], 4).tolist(), "units": lay.units}
-            for lay in session.net.layers if isinstance(lay, Dense)]
+             "b": np.round(lay.params["b"][:k, 0], 4).tolist(), "units": lay.units,
+             "index": idx}                      # l in W[l]: the position in net.layers
+            for idx, lay in enumerate(session.net.layers) if isinstance(lay, Dense)]
 
 
 def _metrics(session, out_train, out_test) -> dict:
@@ -149,6 +151,7 @@ def frame(session) -> dict:
             "metrics": metrics, "output": _output_map(session, out_grid),
             "units": units, "weights": _weights(session),
             "features": session.features, "diverged": session.diverged,
+            "diagnostics": latest_figures(session.diag), "plateau": session.plateau.message(),
             "settings": session.settings}
 
 

@@ -200,10 +200,13 @@ class BoundaryRecorder(Callback):
         shown = ax.imshow(images[0], interpolation="none")
         writer = (animation.PillowWriter(fps=fps) if suffix == ".gif"
                   else animation.FFMpegWriter(fps=fps))
-        with writer.saving(fig, str(path), dpi):
+        from ..atomic_files import atomic_path, sigint_hook
+
+        with atomic_path(path) as tmp, writer.saving(fig, str(tmp), dpi):
             for image in images + [images[-1]] * hold_last:
                 shown.set_data(image)
                 writer.grab_frame()
+                sigint_hook("gif")
         return path
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..atomic_files import save_figure
+
 __all__ = ["plot_history", "plot_lr_schedule", "plot_runs"]
 
 _METRICS = ("accuracy", "r2")
@@ -59,7 +61,7 @@ def _epoch_axis(ax, ylabel, *, log=False, legend_size="small"):
 def _finish(fig, save):
     """Save the figure when asked; return it (the caller shows or saves it)."""
     if save is not None:
-        fig.savefig(save, dpi=110)
+        save_figure(fig, save, dpi=110)  # atomically: temporary file + rename
     return fig
 
 

@@ -33,6 +33,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import gen_batches
 
 from ..optim.optimizers import SGD, Adam, AdamW, Momentum, Nesterov, RMSProp
+from ..training.memory import check_training_fits
 from ._losses import objective
 from ._optimizers import SklearnAdam, SklearnSGD
 
@@ -112,6 +113,7 @@ def fit_stochastic(est, X, Y, sample_weight, incremental):
     Y = np.ascontiguousarray(Y, dtype=net.dtype)          # (n, dL)
     n = X.shape[0]
     batch_size = _batch_size(est, n)
+    check_training_fits(net, n, batch_size, evaluates=False)   # refuse before allocating
     order = np.arange(n, dtype=int)
     loss_name = est._loss_name()
     iteration_ends = getattr(opt, "iteration_ends", None)
