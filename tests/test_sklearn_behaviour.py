@@ -18,7 +18,6 @@ from sklearn_pairs import DATA, RTOL, assert_close, assert_same_model, fit_both
 
 from lucidnet.sklearn import LucidClassifier, LucidRegressor
 
-
 IRIS_X, IRIS_Y = load_iris(return_X_y=True)
 
 

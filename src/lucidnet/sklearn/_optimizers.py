@@ -100,7 +100,7 @@ class SklearnSGD(Optimizer):
             return True
         self.lr /= 5.0
         if verbose:
-            print(msg + " Setting learning rate to %f" % self.lr)
+            print(f"{msg} Setting learning rate to {self.lr:f}")
         return False
 
     def get_config(self):
