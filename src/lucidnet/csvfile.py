@@ -121,7 +121,7 @@ def is_header(cells: list[str]) -> bool:
 
 
 def read_table(path, *, header: bool | None = None, delimiter: str = ",",
-               min_rows: int = 1) -> Table:
+               min_rows: int = 1, data: bytes | None = None) -> Table:
     """Read the CSV file ``path`` as a :class:`Table`.
 
     Parameters
@@ -134,6 +134,10 @@ def read_table(path, *, header: bool | None = None, delimiter: str = ",",
         The field separator (``","``).
     min_rows : int
         Fewest data rows (besides the header) the file must have.
+    data : bytes, optional
+        The file's bytes, already in memory (an upload in ``lucidnet
+        playground``): nothing is read from disk and ``path`` only names the
+        file in messages.
 
     Raises
     ------
@@ -151,7 +155,7 @@ def read_table(path, *, header: bool | None = None, delimiter: str = ",",
     (['petal', 'stem', 'label'], (2, ['0.5', '1.2', 'yes']))
     """
     path = Path(path)
-    text = _decode(path)
+    text = _decode(path, data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows, start = [], 1
     try:
@@ -187,9 +191,9 @@ def read_table(path, *, header: bool | None = None, delimiter: str = ",",
     return Table(path, names, rows)
 
 
-def _decode(path: Path) -> str:
+def _decode(path: Path, data: bytes | None = None) -> str:
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else bytes(data)
     except FileNotFoundError:
         raise FileNotFoundError(f"no such CSV file: {str(path)!r}") from None
     except IsADirectoryError:

@@ -171,7 +171,8 @@ def _number_label(value: float):
     return int(value) if float(value).is_integer() else value
 
 
-def read_csv(path, target: str, task: str = "auto", delimiter: str = ","):
+def read_csv(path, target: str, task: str = "auto", delimiter: str = ",", *,
+             data: bytes | None = None):
     """Read a CSV file with a header row; return ``(X, y, feature_names, class_labels)``.
 
     Every column but ``target`` is a numeric feature.  For classification the
@@ -189,6 +190,8 @@ def read_csv(path, target: str, task: str = "auto", delimiter: str = ","):
     task : {"auto", "classification", "regression"}
         ``"auto"``: classification if the target is not numeric, or holds at
         most ``MAX_AUTO_CLASSES`` distinct integers; regression otherwise.
+    data : bytes, optional
+        The file's bytes already in memory (``path`` then only names it).
 
     Raises
     ------
@@ -203,7 +206,7 @@ def read_csv(path, target: str, task: str = "auto", delimiter: str = ","):
 
     if task not in ("auto", "classification", "regression"):
         raise ValueError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")
-    table = read_table(path, header=True, delimiter=delimiter, min_rows=2)
+    table = read_table(path, header=True, delimiter=delimiter, min_rows=2, data=data)
     t = table.index(target, "target column")
     features = [j for j in range(table.n_columns) if j != t]
     if not features:

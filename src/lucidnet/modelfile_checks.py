@@ -90,6 +90,18 @@ def _check_preprocessing(bad, pre, n_features) -> dict:
         return {}
     if not isinstance(pre, dict):
         raise bad("preprocessing must be a JSON object")
+    if pre.get("input_features") is not None:  # the network's inputs computed from raw ones
+        from .features import check_features
+
+        raw = pre.get("raw_inputs")
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 100_000:
+            raise bad("preprocessing.raw_inputs must be the number of raw inputs (an integer "
+                      ">= 1) when input_features is given")
+        try:
+            check_features(pre["input_features"], raw, n_features)
+        except ValueError as exc:
+            raise bad(f"preprocessing.{exc}") from None
+        n_features = raw  # standardization and names describe the raw columns
     stats = pre.get("standardize")
     if stats is not None:
         ok = isinstance(stats, dict) and all(

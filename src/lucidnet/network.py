@@ -339,9 +339,29 @@ class NeuralNetwork:
         self.optimizer.step(self.parameters())
 
     # ---------------------------------------------------------------- predict
+    def _raw_inputs(self, X):
+        """``A[0]`` from raw inputs when ``preprocessing`` names input feature transforms
+        (``"input_features"``, see :mod:`lucidnet.features`); ``X`` itself otherwise."""
+        names = (self.preprocessing or {}).get("input_features")
+        if not names:
+            return X
+        from .features import expand_features
+
+        d_raw = self.preprocessing["raw_inputs"]
+        X = checks.as_numeric_array(X, "X")
+        if X.ndim != 2 or X.shape[0] != d_raw:
+            raise ValueError(f"X must have shape (d_raw, N) = ({d_raw}, N) raw inputs (the "
+                             f"model computes its {self.n_features} inputs from them), "
+                             f"got {X.shape}")
+        checks.check_finite(X, "X", layout="columns")
+        return expand_features(names, X)
+
     def predict_proba(self, X) -> np.ndarray:
-        """The network's output ``A[L]``, ``(dL, N)``: probabilities for sigmoid/softmax."""
-        return self.forward(X)
+        """The network's output ``A[L]``, ``(dL, N)``: probabilities for sigmoid/softmax.
+
+        With input feature transforms in ``preprocessing`` (a playground model),
+        ``X`` holds the raw inputs and ``A[0]`` is computed from them first."""
+        return self.forward(self._raw_inputs(X))
 
     @property
     def is_classifier(self) -> bool:
@@ -349,8 +369,8 @@ class NeuralNetwork:
 
     def predict(self, X) -> np.ndarray:
         """Class labels ``(N,)`` (sigmoid: ``A >= 0.5``; softmax: argmax), or the
-        outputs ``(dL, N)`` of a regression network."""
-        A = self.forward(X)
+        outputs ``(dL, N)`` of a regression network (raw inputs as for :meth:`predict_proba`)."""
+        A = self.forward(self._raw_inputs(X))
         name = self.output_layer.activation.name
         if name == "softmax":
             return A.argmax(axis=0)

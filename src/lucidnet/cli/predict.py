@@ -66,7 +66,8 @@ def run(args) -> int:
     else:  # a header naming the model's features picks those columns (e.g. the training CSV)
         rows = read_points(args.input, names)
     source = "--points" if args.points is not None else "--input"
-    d0 = net.n_features
+    # raw inputs: a playground model computes its network inputs (x1^2, ...) from them
+    d0 = net.preprocessing.get("raw_inputs") or net.n_features
     bad = [r for r in rows if len(r) != d0]
     if bad:
         raise CommandError(f"{source}: the model takes {d0} features per point, got "
