@@ -142,7 +142,7 @@ def _periodic_check(net, XT, y):
     """The check ``fit(grad_check_every=k)`` runs (on its sample of examples), as a call."""
     from lucidnet.gradcheck_network import PeriodicCheck
 
-    check = PeriodicCheck(net, net._inputs(XT), net._targets(y, XT.shape[1]))
+    check = PeriodicCheck(net, net.check_inputs(XT), net.check_targets(y, XT.shape[1]))
     rng = np.random.default_rng(0)
     return lambda: check(0, rng)
 

@@ -47,16 +47,16 @@ def _data(sizes, output, N=7, seed=4):
 
 def _numeric_by_both(net, X, y):
     """Every entry's central difference from the batched check and from the loop."""
-    Xc = net._inputs(X)
-    Y = net._targets(y, Xc.shape[1])
+    Xc = net.check_inputs(X)
+    Y = net.check_targets(y, Xc.shape[1])
     run_checks(net, Xc, Y, [])  # backward pass, dropout masks drawn from the check's stream
     for layer in net.layers:
         if hasattr(layer, "fixed_mask"):
             layer.fixed_mask = True
 
     def objective():
-        net._forward(Xc, training=True)
-        return net._cost_of_forward(Y)
+        net.forward_checked(Xc, training=True)
+        return net.cost_of_last_forward(Y)
 
     pairs = []
     for idx, layer in enumerate(net.layers):
@@ -99,9 +99,9 @@ def test_small_blocks_give_the_same_numbers():
     sizes, hidden, output, loss, extra = ARCHS["tanh softmax l2"]
     net = _net(sizes, hidden, output, loss, extra)
     X, y = _data(sizes, output)
-    Xc = net._inputs(X)
-    Y = net._targets(y, Xc.shape[1])
-    net._backward(Xc, Y)
+    Xc = net.check_inputs(X)
+    Y = net.check_targets(y, Xc.shape[1])
+    net.backward_checked(Xc, Y)
     tiny = gradcheck.check_entries_batched(net, Xc, Y, 1, "W", max_elements=1)
     whole = gradcheck.check_entries_batched(net, Xc, Y, 1, "W")
     assert tiny.index == whole.index

@@ -92,20 +92,20 @@ def test_directional_check_from_the_perturbed_layer_up_equals_the_whole_pass():
     """J recomputed from the perturbed layer up gives the numbers of a whole forward pass."""
     X, y = _data(N=25)
     net = _net("float64", dropout=True, l2=0.2)
-    Xc = net._inputs(X)
-    Y = net._targets(y, Xc.shape[1])
+    Xc = net.check_inputs(X)
+    Y = net.check_targets(y, Xc.shape[1])
     targets = [(i, p) for i, layer in enumerate(net.layers) for p in layer.params]
     fast = gradcheck_network.run_checks(net, Xc, Y, targets, rng=np.random.default_rng(9))
 
     rng = np.random.default_rng(9)
     dropout = net.layers[2]
     dropout.rng = rng
-    net._backward(Xc, Y)                                  # the same masks, the same gradients
+    net.backward_checked(Xc, Y)                                  # the same masks, the same gradients
     dropout.fixed_mask = True
 
     def objective():
-        net._forward(Xc, training=True)
-        return net._cost_of_forward(Y)
+        net.forward_checked(Xc, training=True)
+        return net.cost_of_last_forward(Y)
 
     for report, (idx, param) in zip(fast, targets):
         layer = net.layers[idx]
@@ -121,13 +121,13 @@ def test_the_periodic_check_uses_at_most_256_evenly_spaced_examples():
 
     X, y = _data(N=1000)
     net = _net("float64")
-    check = gradcheck_network.PeriodicCheck(net, net._inputs(X), net._targets(y, 1000))
+    check = gradcheck_network.PeriodicCheck(net, net.check_inputs(X), net.check_targets(y, 1000))
     assert check.X.shape == (2, 256) and check.Y.shape == (1, 256)
     np.testing.assert_array_equal(check.X[:, 0], X[:, 0])      # the first and last examples
     np.testing.assert_array_equal(check.X[:, -1], X[:, -1])
     np.testing.assert_array_equal(check.X[:, 1], X[:, 4])      # 999 / 255 = 3.92 -> 4
-    small = gradcheck_network.PeriodicCheck(net, net._inputs(X[:, :40]),
-                                            net._targets(y[:40], 40))
+    small = gradcheck_network.PeriodicCheck(net, net.check_inputs(X[:, :40]),
+                                            net.check_targets(y[:40], 40))
     assert small.X.shape == (2, 40)                            # all of them
 
     class WrongSigmoid(Activation):

@@ -31,7 +31,7 @@ def test_boundary_makes_input_c_ordered_in_the_network_dtype(data, dtype):
     net = _net(dtype)
     XT = X.T
     assert not XT.flags.c_contiguous
-    inside = net._inputs(XT)
+    inside = net.check_inputs(XT)
     assert inside.flags.c_contiguous and inside.dtype == np.dtype(dtype)
     assert np.array_equal(inside, XT.astype(dtype))
 

@@ -19,10 +19,10 @@ from lucidnet.data import load_csv, read_csv
 from lucidnet.losses import LOSSES, log_softmax
 
 BUILTIN_ACTIVATIONS = sorted(name for name, act in ACTIVATIONS.items()
-                             if type(act).__module__ == "lucidnet.activations"
+                             if type(act).__module__ == "lucidnet.core.activation_functions"
                              and type(act).__name__ != "_UserActivation")
 BUILTIN_LOSSES = sorted(name for name, loss in LOSSES.items()
-                        if type(loss).__module__ == "lucidnet.losses")
+                        if type(loss).__module__ == "lucidnet.core.losses")
 PROBABILITY_LOSSES = {"bce", "cce"}
 
 shapes = st.tuples(st.integers(1, 6), st.integers(1, 8))

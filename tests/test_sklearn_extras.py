@@ -19,7 +19,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn_pairs import DATA, assert_close
 
-from lucidnet.optimizers import AdamW, RMSProp
+from lucidnet.optim.optimizers import AdamW, RMSProp
 from lucidnet.sklearn import LucidClassifier, LucidRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
@@ -136,18 +136,19 @@ def test_more_solvers(solver, cls):
 
 
 def test_both_training_loops_take_their_steps_through_one_function(monkeypatch):
-    """NeuralNetwork.fit and the estimators share lucidnet.training.train_step: a
+    """NeuralNetwork.fit and the estimators share lucidnet.training.loop.train_step: a
     change to it changes both (here: a step that computes the gradients and
     never updates)."""
-    from lucidnet import Dense, Input, NeuralNetwork, training
+    from lucidnet import Dense, Input, NeuralNetwork
+    from lucidnet.training import loop
 
     calls = []
 
     def frozen_step(net, X, Y, sample_weight=None, check_finite=True, **kwargs):
         calls.append(X.shape[1])
-        net._backward(X, Y, sample_weight, check_finite=check_finite)
+        net.backward_checked(X, Y, sample_weight, check_finite=check_finite)
 
-    monkeypatch.setattr(training, "train_step", frozen_step)
+    monkeypatch.setattr(loop, "train_step", frozen_step)
     est = LucidClassifier(**BASE).fit(X, Y)
     assert len(calls) == 10 * est.n_iter_              # 150 examples, batches of 16
     assert_close(est.loss_curve_, [est.loss_curve_[0]] * est.n_iter_)   # nothing learnt

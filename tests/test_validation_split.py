@@ -156,7 +156,7 @@ def test_no_figures_computed_when_nothing_needs_them():
     X, y = _data()
     net = NeuralNetwork([Input("x", 2), Dense("out", 1)])
     calls = []
-    original = net._cost_of_forward
-    net._cost_of_forward = lambda *a, **k: calls.append(1) or original(*a, **k)
+    original = net.cost_of_last_forward
+    net.cost_of_last_forward = lambda *a, **k: calls.append(1) or original(*a, **k)
     net.fit(X, y, epochs=10, print_every=0, callbacks=[Callback()])
     assert calls == [] and net.history.get("epoch", []) == []

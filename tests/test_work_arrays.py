@@ -42,14 +42,14 @@ def _large_work_arrays(net):
 def test_a_step_keeps_five_large_arrays_and_allocates_none(activation):
     net = _net(activation)
     X, y = _data()
-    Xc, Y = net._inputs(X), net._targets(y, N)
+    Xc, Y = net.check_inputs(X), net.check_targets(y, N)
     for _ in range(2):  # the first step allocates the work arrays
-        net._backward(Xc, Y)
+        net.backward_checked(Xc, Y)
         net.step()
     assert len(_large_work_arrays(net)) == 5
     tracemalloc.start()
     try:
-        net._backward(Xc, Y)
+        net.backward_checked(Xc, Y)
         net.step()
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -130,7 +130,7 @@ def test_large_arrays_by_blocks_of_rows_give_the_same_numbers(monkeypatch, activ
     assert net_blocks(run()) == [3, 3]
     blocked = run()
     assert [layer._small(layer.A_prev) for layer in blocked.layers[1:3]] == [True, False]
-    monkeypatch.setattr("lucidnet.layers._BLOCK_BYTES", 1 << 40)  # one block: whole arrays
+    monkeypatch.setattr("lucidnet.core.dense._BLOCK_BYTES", 1 << 40)  # one block: whole arrays
     assert net_blocks(run()) == [None, None]
     whole = run()
     for (key, theta, g), (_, theta_ref, g_ref) in zip(blocked.parameters(), whole.parameters()):

@@ -2,45 +2,52 @@
 
 The core (activations, losses, layers, network, optimizers, gradient check)
 needs NumPy alone.  Data sets, plotting and the scikit-learn wrapper are
-imported lazily, on first use, so ``import lucidnet`` stays light.
+imported lazily, on first use, so ``import lucidnet`` stays light.  The
+layout (bottom-up): ``errors``; ``optim``, ``core``; ``gradcheck``,
+``modelfile``; ``training``; ``inspect``; ``network`` (``NeuralNetwork``);
+``data``, ``plots``, ``sklearn``, ``cli``.  Old module paths still import
+(see ``lucidnet._moved``).
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from . import _moved
+from ._version import __version__
+from .core.activations import ACTIVATIONS, register_activation, sigmoid
+from .core.gradient_check import GradCheckReport, relative_error
+from .core.layers import Dense, Dropout, Input, Layer
+from .core.losses import LOSSES, bce_cost, bce_loss
+from .errors import DivergenceError, ModelFileError
+from .modelfile.persistence import load
+from .network import NeuralNetwork
+from .optim.optimizers import OPTIMIZERS
+from .training.callbacks import Callback, EarlyStopping
 
-from .activations import ACTIVATIONS, register_activation, sigmoid
-from .callbacks import Callback, EarlyStopping
-from .gradcheck import GradCheckReport, relative_error
-from .layers import Dense, Dropout, Input, Layer
-from .losses import LOSSES, bce_cost, bce_loss
-from .network import DivergenceError, NeuralNetwork
-from .optimizers import OPTIMIZERS
-from .persistence import ModelFileError, load
+_moved.install()
 
 # name -> module for the parts that pull in scikit-learn or matplotlib, and the
 # helpers of the later chapters (curves, diagnostics, animation, resume, ONNX)
 _LAZY = {
-    "generate_toy_dataset": "datasets",
-    "load_dataset": "data",
-    "load_csv": "data",
-    "read_csv": "data",
-    "visualize_dataset": "plotting",
-    "plot_decision_boundary": "plotting",
-    "plot_loss_curve": "plotting",
-    "plot_history": "curves",
-    "plot_runs": "curves",
-    "plot_lr_schedule": "curves",
-    "Diagnostics": "diagnostics",
-    "sharpness": "diagnostics",
-    "plot_diagnostics": "diagnostics_plots",
-    "plot_hidden_units": "diagnostics_plots",
-    "BoundaryRecorder": "animation",
-    "animate_training": "animation",
-    "gradcheck_table": "explain",
-    "resume": "checkpoint",
-    "TrainingInterrupted": "interrupt",
-    "export_onnx": "onnx_export",
+    "generate_toy_dataset": "data.toy",
+    "load_dataset": "data.real",
+    "load_csv": "data.real",
+    "read_csv": "data.real",
+    "visualize_dataset": "plots.boundary",
+    "plot_decision_boundary": "plots.boundary",
+    "plot_loss_curve": "plots.boundary",
+    "plot_history": "plots.curves",
+    "plot_runs": "plots.curves",
+    "plot_lr_schedule": "plots.curves",
+    "Diagnostics": "inspect.diagnostics",
+    "sharpness": "inspect.diagnostics",
+    "plot_diagnostics": "plots.diagnostics",
+    "plot_hidden_units": "plots.diagnostics",
+    "BoundaryRecorder": "plots.animation",
+    "animate_training": "plots.animation",
+    "gradcheck_table": "inspect.explain",
+    "resume": "training.checkpoint",
+    "TrainingInterrupted": "errors",
+    "export_onnx": "modelfile.onnx_export",
     "LucidClassifier": "sklearn",
     "LucidRegressor": "sklearn",
 }
@@ -55,11 +62,13 @@ __all__ = [
 
 
 def __getattr__(name):
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
         return getattr(module, name)
+    if f"{__name__}.{name}" in _moved.MOVED:  # an old module path: lucidnet.interrupt, ...
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'lucidnet' has no attribute {name!r}")
 
 

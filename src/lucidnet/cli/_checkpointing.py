@@ -92,10 +92,8 @@ def fit_or_resume(net, X, y, args, out: Path, callbacks, **fit_kwargs):
     Ctrl-C prints where training stopped and exits with status 130; divergence
     and bad data become a :class:`CommandError` (status 1 and 2).
     """
-    from ..checkpoint import load_checkpoint, resume
-    from ..interrupt import TrainingInterrupted
-    from ..network import DivergenceError
-    from ..persistence import ModelFileError
+    from ..errors import DivergenceError, ModelFileError, TrainingInterrupted
+    from ..training.checkpoint import load_checkpoint, resume
 
     path = args.checkpoint if args.checkpoint is not None else out / "checkpoint.npz"
     if path.suffix != ".npz":

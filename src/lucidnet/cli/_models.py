@@ -16,7 +16,8 @@ __all__ = ["load_model", "read_table", "numbers", "feature_matrix"]
 
 def load_model(path, option: str = "--model"):
     """``lucidnet.load(path)``; a missing or bad file is a ``CommandError`` (exit 2)."""
-    from ..persistence import ModelFileError, load
+    from ..errors import ModelFileError
+    from ..modelfile.persistence import load
 
     try:
         return load(path)

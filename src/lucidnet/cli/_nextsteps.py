@@ -20,7 +20,7 @@ __all__ = ["add_data_source_options", "add_model_options", "add_fit_options", "l
            "build_network", "fit_options", "split_validation", "figures", "summary_lines"]
 
 # Literal copies (no NumPy import for --help); a test keeps them equal to
-# lucidnet.datasets.TOY_DATASETS and lucidnet.data.REAL_DATASETS.
+# lucidnet.data.toy.TOY_DATASETS and lucidnet.data.REAL_DATASETS.
 TOY_DATASETS = ("moons", "circles", "blobs", "xor", "spirals")
 REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
 DEFAULT_TEST_SPLIT = 0.2
@@ -101,7 +101,7 @@ def load_data(args):
     import numpy as np
 
     from ..data import Dataset, load_csv, load_dataset
-    from ..validation import split_indices
+    from ..training.validation import split_indices
 
     if args.data is not None:
         if args.dataset is not None:
@@ -124,7 +124,7 @@ def load_data(args):
             return load_dataset(args.dataset, test_size=_test_split(args),
                                 random_state=args.data_seed,
                                 standardize=not args.no_standardize)
-        from ..datasets import generate_toy_dataset
+        from ..data.toy import generate_toy_dataset
 
         X, y = generate_toy_dataset(n_samples=args.n_samples, noise=args.noise,
                                     dataset_type=args.dataset, random_state=args.data_seed,
@@ -184,9 +184,9 @@ def n_outputs(ds) -> int:
 def build_network(args, n_features: int, ds):
     """``n_features - layers... - outputs`` with the chosen activation, loss and optimizer."""
     from .. import Dense, Dropout, Input, NeuralNetwork
-    from ..activations import ACTIVATIONS
-    from ..losses import LOSSES
-    from ..optimizers import OPTIMIZERS
+    from ..core.activations import ACTIVATIONS
+    from ..core.losses import LOSSES
+    from ..optim.optimizers import OPTIMIZERS
 
     _known("--activation", args.activation, [a for a in ACTIVATIONS if a != "softmax"])
     _known("--optimizer", args.optimizer, OPTIMIZERS)
@@ -223,7 +223,7 @@ def _known(option, name, known):
 
 # ------------------------------------------------------------------ fit
 def _schedule(text):
-    from ..schedules import SCHEDULES, get_schedule
+    from ..optim.schedules import SCHEDULES, get_schedule
 
     name, _, settings = text.partition(":")
     _known("--schedule", name, SCHEDULES)
@@ -259,10 +259,10 @@ def fit_options(args) -> dict:
 def split_validation(args, net, ds):
     """``(X, Y, Xv, Yv)`` column-wise: the same split ``fit(validation_split=...)`` draws
     (from ``net.rng``), made here so that the report can evaluate both parts."""
-    from ..validation import prepare_validation
+    from ..training.validation import prepare_validation
 
-    X = net._inputs(ds.X_train.T)
-    Y = net._targets(ds.y_train, X.shape[1])
+    X = net.check_inputs(ds.X_train.T)
+    Y = net.check_targets(ds.y_train, X.shape[1])
     try:
         return prepare_validation(net, X, Y, validation_split=args.val_split or None)
     except ValueError as exc:
@@ -274,10 +274,10 @@ def figures(net, X, Y) -> dict:
     """Data cost (no penalty) and accuracy/F1 or MSE/R^2 on column-wise ``X``, ``Y``."""
     import numpy as np
 
-    from .. import metrics
+    from ..core import metrics
 
     A = net.forward(X)
-    row = {"n": int(X.shape[1]), "loss": float(net._cost_of_forward(Y, penalty=False))}
+    row = {"n": int(X.shape[1]), "loss": float(net.cost_of_last_forward(Y, penalty=False))}
     if not net.is_classifier:
         return {**row, "mse": metrics.mse(Y, A), "r2": metrics.r2_score(Y, A)}
     if Y.shape[0] > 1:
@@ -294,8 +294,8 @@ def all_figures(net, X, Y, Xv, Yv, ds) -> dict:
     if Xv is not None:
         out["validation"] = figures(net, Xv, Yv)
     if ds.X_test is not None:
-        Xt = net._inputs(ds.X_test.T)
-        out["test"] = figures(net, Xt, net._targets(ds.y_test, Xt.shape[1]))
+        Xt = net.check_inputs(ds.X_test.T)
+        out["test"] = figures(net, Xt, net.check_targets(ds.y_test, Xt.shape[1]))
     return out
 
 

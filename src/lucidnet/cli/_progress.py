@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from ..training import Callback, EpochInfo
+from ..training.callbacks import Callback, EpochInfo
 
 __all__ = ["ProgressBar"]
 

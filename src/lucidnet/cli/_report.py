@@ -67,7 +67,7 @@ def summary_lines(result: dict) -> list[str]:
 
 def write_metrics(path: Path, result: dict) -> None:
     """``metrics.json``: everything in ``result`` that is plain data."""
-    from ..persistence import atomic_write
+    from ..modelfile.persistence import atomic_write
 
     keep = {k: v for k, v in result.items() if not k.endswith("_text")}
     text = json.dumps(keep, indent=2, allow_nan=False)
@@ -78,7 +78,7 @@ def write_plots(out: Path, net, X, y, costs, print_every: int, title: str,
                 boundary: bool = True) -> list[str]:
     """Dataset, decision boundary (2-D classification only: ``boundary``) and loss
     curve PNGs; returns the file names."""
-    from ..plotting import plot_decision_boundary, plot_loss_curve, visualize_dataset
+    from ..plots.boundary import plot_decision_boundary, plot_loss_curve, visualize_dataset
 
     files = []
     if boundary:

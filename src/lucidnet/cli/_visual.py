@@ -36,14 +36,14 @@ def visual_callbacks(args, X, y) -> list:
         if X.shape[1] != 2:
             raise CommandError(f"--animate: the boundary animation needs 2-D data; this data "
                                f"set has {X.shape[1]} features")
-        from ..animation import BoundaryRecorder
+        from ..plots.animation import BoundaryRecorder
 
         try:
             callbacks.append(BoundaryRecorder(X, y, frames=args.frames))
         except ValueError as exc:  # e.g. several regression targets per point
             raise CommandError(f"--animate: {exc}") from None
     if getattr(args, "diagnostics", False):
-        from ..diagnostics import Diagnostics
+        from ..inspect.diagnostics import Diagnostics
 
         callbacks.append(Diagnostics(every=args.diagnostics_every))
     return callbacks
@@ -51,7 +51,7 @@ def visual_callbacks(args, X, y) -> list:
 
 def _layer_figures(rec: dict) -> dict:
     """A layer's recorded figures as plain JSON (NaN, i.e. "does not apply", as null)."""
-    from ..diagnostics import FIGURES
+    from ..inspect.diagnostics import FIGURES
 
     plain = {key: rec[key] for key in ("name", "activation", "units")}
     plain.update({key: [None if v != v else v for v in rec[key]] for key in FIGURES})
@@ -60,8 +60,8 @@ def _layer_figures(rec: dict) -> dict:
 
 def write_visual(out, net, X, y, callbacks, title: str) -> tuple[list[str], dict]:
     """Write the files of the recorders in ``callbacks``; return ``(file names, metrics)``."""
-    from ..animation import BoundaryRecorder, mp4_available
-    from ..diagnostics import Diagnostics
+    from ..plots.animation import BoundaryRecorder, mp4_available
+    from ..inspect.diagnostics import Diagnostics
 
     files, metrics = [], {}
     for cb in callbacks:
@@ -72,7 +72,7 @@ def write_visual(out, net, X, y, callbacks, title: str) -> tuple[list[str], dict
                 cb.save(out / "training.mp4", title_prefix=f"{title}\n")
                 files.append("training.mp4")
         elif isinstance(cb, Diagnostics):
-            from ..diagnostics_plots import (plateau_spans, plot_activation_histograms,
+            from ..plots.diagnostics import (plateau_spans, plot_activation_histograms,
                                              plot_diagnostics, plot_hidden_units)
 
             plot_diagnostics(cb, title=f"Inside the network: {title}",

@@ -53,7 +53,7 @@ def _class_indices(net, values, rows, target, path):
 def classification_metrics(net, Xp, y):
     import numpy as np
 
-    from ..metrics import classification_report, confusion_matrix, log_loss
+    from ..core.metrics import classification_report, confusion_matrix, log_loss
 
     A = net.predict_proba(Xp.T)                                  # (dL, N)
     y_pred = np.asarray(net.predict(Xp.T)).reshape(-1)
@@ -67,7 +67,7 @@ def classification_metrics(net, Xp, y):
 def regression_metrics(net, Xp, Y):
     import numpy as np
 
-    from ..metrics import mse, r2_score
+    from ..core.metrics import mse, r2_score
 
     P = net.predict_proba(Xp.T)                                  # (dL, N)
     err = P - Y

@@ -33,7 +33,7 @@ def run(args) -> int:
     if not args.out.parent.is_dir():
         raise CommandError(f"OUT: no such folder {str(args.out.parent)!r}")
     try:
-        from ..onnx_export import export_onnx
+        from ..modelfile.onnx_export import export_onnx
         import onnx  # noqa: F401
     except ImportError:
         raise CommandError("the onnx package is not installed "

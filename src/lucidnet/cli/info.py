@@ -27,7 +27,7 @@ def register(subparsers):
 
 def summary(net, path) -> dict:
     """The model's description as a JSON-able dict."""
-    from ..persistence import read
+    from ..modelfile.persistence import read
 
     manifest, _ = read(path)
     layers = []

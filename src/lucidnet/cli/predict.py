@@ -52,7 +52,8 @@ def read_points(path: Path, names) -> list[list[float]]:
 def run(args) -> int:
     import numpy as np
 
-    from ..persistence import ModelFileError, load
+    from ..errors import ModelFileError
+    from ..modelfile.persistence import load
 
     try:
         net = load(args.model)
@@ -108,7 +109,7 @@ def run(args) -> int:
         for x, y in zip(X, A):
             writer.writerow([*(f"{v:g}" for v in x), *(f"{v:.6g}" for v in y)])
     if args.output is not None:  # whole file or nothing
-        from ..persistence import atomic_write
+        from ..modelfile.persistence import atomic_write
 
         atomic_write(args.output, lambda fh: fh.write(out.getvalue().encode()))
         print(f"wrote {len(X)} predictions to {args.output}", file=sys.stderr)

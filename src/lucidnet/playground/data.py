@@ -60,7 +60,7 @@ class PlaneData:
 
 def _split(X, y, train_pct, rng, stratify):
     """Shuffle, then keep ``train_pct`` percent for training (per class when ``stratify``)."""
-    from ..validation import split_indices
+    from ..training.validation import split_indices
 
     kept, held = split_indices(len(y), 1 - train_pct / 100, rng, y if stratify else None,
                                what="test")
@@ -81,7 +81,7 @@ def _regression(name, n, noise, rng):
 
 def make_builtin(s: dict) -> PlaneData:
     """The built-in data set that the settings ``s`` describe (seeded by ``data_seed``)."""
-    from ..datasets import generate_toy_dataset
+    from ..data.toy import generate_toy_dataset
 
     name, n = s["dataset"], s["points"]
     rng = np.random.default_rng(s["data_seed"])

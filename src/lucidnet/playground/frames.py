@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import Dense
 from ..features import expand_features
-from ..metrics import accuracy, confusion_matrix, r2_score
+from ..core.metrics import accuracy, confusion_matrix, r2_score
 
 __all__ = ["frame", "dataset_message", "grid", "HEATMAP", "THUMB", "MAX_DRAWN_UNITS"]
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import Dense, DivergenceError, Dropout, Input, NeuralNetwork
 from ..features import expand_features
-from ..optimizers import OPTIMIZERS
+from ..optim.optimizers import OPTIMIZERS
 from . import data as pdata
 from .settings import LOSSES_FOR, OPTIMIZER_PARAMS, clean
 

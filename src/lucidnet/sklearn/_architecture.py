@@ -7,8 +7,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ..activations import ACTIVATIONS
-from ..layers import Dense, Dropout, Input
+from ..core.activations import ACTIVATIONS
+from ..core.layers import Dense, Dropout, Input
 from ..network import NeuralNetwork
 from ._params import init_like_sklearn
 

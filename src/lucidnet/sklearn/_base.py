@@ -23,7 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ..layers import Dense
+from ..core.layers import Dense
 from . import _lbfgs, _stochastic
 from ._architecture import _LUCID_TO_SK, ArchitectureMixin
 from ._params import ParamList, write
@@ -259,7 +259,7 @@ class BaseLucidMLP(ArchitectureMixin, BaseEstimator):
                               dtype=(np.float64, np.float32))
             X = _dense(X)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged model predicts nan
-            A = self.net_._forward(np.ascontiguousarray(X.T, dtype=self.net_.dtype))
+            A = self.net_.forward_checked(np.ascontiguousarray(X.T, dtype=self.net_.dtype))
         _clear_caches(self.net_)
         return A.T
 
@@ -281,7 +281,7 @@ def _dense(X):
 def _clear_caches(net) -> None:
     """Drop the forward/backward caches so a pickled estimator carries only the model."""
     for layer in net.layers:
-        for name in ("A_prev", "Z", "A", "Delta", "mask", "_output"):
+        for name in ("A_prev", "Z", "A", "Delta", "mask"):
             if name in layer.__dict__:
                 setattr(layer, name, None)
-    net.__dict__.pop("_output", None)
+    net.__dict__.pop("output", None)  # the last forward pass's A[L]

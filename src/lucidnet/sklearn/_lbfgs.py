@@ -48,8 +48,8 @@ def fit_lbfgs(est, X, Y, sample_weight):
     def loss_and_grad(vector):
         unpack(vector)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            net._backward(XT, YT, sample_weight, check_finite=False)
-            loss = objective(loss_name, net, YT, net._output, sample_weight)
+            net.backward_checked(XT, YT, sample_weight, check_finite=False)
+            loss = objective(loss_name, net, YT, net.output, sample_weight)
         for (_, g, transposed), start, stop in zip(entries, bounds[:-1], bounds[1:]):
             grad[start:stop] = (g.T if transposed else g).ravel()
         return loss, grad

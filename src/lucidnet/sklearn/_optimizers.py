@@ -1,6 +1,6 @@
 """scikit-learn's two stochastic solvers, in scikit-learn's update forms, on the core's flat state.
 
-The core optimizers (:mod:`lucidnet.optimizers`) follow ``torch.optim``;
+The core optimizers (:mod:`lucidnet.optim.optimizers`) follow ``torch.optim``;
 scikit-learn's MLP writes the same methods differently, and the difference is
 more than rounding once the step size changes during training:
 
@@ -16,7 +16,7 @@ more than rounding once the step size changes during training:
 Each element goes through the same floating-point operations, in the same
 order, as in scikit-learn's ``_stochastic_optimizers`` (a product, then a
 sum, ...), so one step gives the same bits from the same gradient.  Both
-classes are core :class:`~lucidnet.optimizers.Optimizer` subclasses: the
+classes are core :class:`~lucidnet.optim.optimizers.Optimizer` subclasses: the
 state of every parameter lives in one flat array per name, and the step that
 the core applies is ``theta -= d`` (``d`` is minus scikit-learn's update;
 negation is exact).  They also carry scikit-learn's optimizer interface:
@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from ..optimizers import Optimizer
+from ..optim.optimizers import Optimizer
 
 __all__ = ["SklearnSGD", "SklearnAdam"]
 

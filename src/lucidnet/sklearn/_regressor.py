@@ -8,7 +8,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ..activations import ACTIVATIONS
+from ..core.activations import ACTIVATIONS
 from ._base import BaseLucidMLP, _dense
 from ._docs import _ATTRS_DOC, _CONVENTIONS_DOC, _PARAMS_DOC
 

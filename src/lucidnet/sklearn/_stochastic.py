@@ -32,8 +32,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import gen_batches
 
-from .. import training
-from ..optimizers import SGD, Adam, AdamW, Momentum, Nesterov, RMSProp
+from ..optim.optimizers import SGD, Adam, AdamW, Momentum, Nesterov, RMSProp
+from ..training import loop
 from ._losses import batch_loss, l2_penalty, objective
 from ._optimizers import SklearnAdam, SklearnSGD
 
@@ -130,8 +130,8 @@ def fit_stochastic(est, X, Y, sample_weight, incremental):
                     swb = None if sample_weight is None else sample_weight[cols]
                     # the penalty of the weights the gradient is taken at: before the step
                     penalty = l2_penalty(net, swb, Xb.shape[1])
-                    training.train_step(net, Xb, Yb, swb, check_finite=False)  # the core's step
-                    loss = batch_loss(loss_name, net, Yb, net._output, swb) + penalty
+                    loop.train_step(net, Xb, Yb, swb, check_finite=False)  # the core's step
+                    loss = batch_loss(loss_name, net, Yb, net.output, swb) + penalty
                     accumulated += loss * (batch.stop - batch.start)
             est.n_iter_ += 1
             est.loss_ = accumulated / n
@@ -207,7 +207,7 @@ def _update_validation(est, validation):
     XvT, y_val, Yv, sw_val = validation
     net = est.net_
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        A = net._forward(XvT)                       # (dL, n_val)
+        A = net.forward_checked(XvT)                       # (dL, n_val)
         score = est._validation_score(A, y_val, sw_val)
         est.validation_loss_curve_.append(
             objective(est._loss_name(), net, Yv, A, sw_val))

@@ -1,0 +1,9 @@
+"""Data sets: the text's toy data (:mod:`.toy`) and real data sets and CSV files (:mod:`.real`)."""
+
+from .real import (MAX_AUTO_CLASSES, REAL_DATASETS, Dataset, apply_preprocessing, decode_labels,
+                   fit_standardizer, load_csv, load_dataset, read_csv)
+from .toy import TOY_DATASETS, generate_toy_dataset
+
+__all__ = ["Dataset", "MAX_AUTO_CLASSES", "REAL_DATASETS", "apply_preprocessing",
+           "decode_labels", "fit_standardizer", "load_csv", "load_dataset", "read_csv",
+           "TOY_DATASETS", "generate_toy_dataset"]

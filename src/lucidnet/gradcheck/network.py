@@ -1,0 +1,195 @@
+"""Gradient checks of a whole network: the plumbing around :mod:`lucidnet.gradcheck`.
+
+:mod:`lucidnet.gradcheck` compares one tensor's backprop gradient with central
+differences of a cost ``J(theta)``.  Here ``J`` is the network's cost on fixed
+data, and:
+
+- checks run in float64: a float32 network is checked on a float64 copy.
+  ``fit(grad_check_every=k)`` makes that copy once, at its first check, and
+  copies the current parameters into it at each later one
+  (:class:`Float64Copy`): float32 -> float64 is exact, so each check sees what
+  a fresh copy would, without a new network every time;
+- dropout masks are drawn once per check from the check's own Generator and
+  then held fixed, so ``J`` depends on the parameters alone and the
+  training's random stream (hence its trajectory) is untouched;
+- the directional check perturbs one layer's tensor at a time: the layers
+  below it keep their outputs, so ``J`` is recomputed from that layer up.
+
+:meth:`NeuralNetwork.grad_check <lucidnet.network.NeuralNetwork.grad_check>`
+and :meth:`~lucidnet.network.NeuralNetwork.check_gradients` are thin wrappers
+of :func:`grad_check` and :func:`check_gradients`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import gradient_check as gradcheck
+from ..core.dropout import Dropout
+from .batched import check_entries_batched
+
+__all__ = ["Float64Copy", "run_checks", "grad_check", "check_gradients", "PeriodicCheck"]
+
+METHODS = ("entries", "entries_loop", "directional")
+
+
+class Float64Copy:
+    """The float64 network that checks ``net``'s gradients.
+
+    Calling it returns ``net`` itself when it is float64; otherwise a float64
+    copy holding ``net``'s current parameters: made by ``net.astype`` on the
+    first call, then refreshed in place (``np.copyto``, no allocation).
+    """
+
+    def __init__(self, net):
+        self.net = net
+        self.copy = None
+
+    def __call__(self):
+        if self.net.dtype == np.float64:
+            return self.net
+        if self.copy is None:
+            self.copy = self.net.astype("float64")
+        else:
+            for (_, theta, _), (_, theta64, _) in zip(self.net.parameters(),
+                                                     self.copy.parameters()):
+                np.copyto(theta64, theta)
+        return self.copy
+
+
+def _kept_input(layer):
+    """A copy of ``layer.A_prev`` (``None`` if the layer keeps none), in a work
+    array of the layer: the cached float64 copy reuses it check after check."""
+    A_prev = getattr(layer, "A_prev", None)
+    if A_prev is None:
+        return None
+    kept = layer._buffer("checked_A_prev", A_prev.shape, A_prev.dtype)
+    np.copyto(kept, A_prev)
+    return kept
+
+
+def run_checks(net, X, Y, targets, eps=1e-5, tol=1e-4, abs_tol=1e-7,
+               method="directional", rng=None) -> list:
+    """Reports for ``targets = [(layer_idx, param), ...]`` of a float64 ``net``.
+
+    ``X`` and ``Y`` are checked float64 ``(d0, N)`` and ``(dL, N)`` arrays;
+    ``rng`` (default ``default_rng(12345)``) draws the dropout masks and the
+    directions.  The parameters are left bit-identical.
+    """
+    if method not in METHODS:
+        raise ValueError("method must be 'entries', 'entries_loop' or "
+                         f"'directional', got {method!r}")
+    rng = rng if rng is not None else np.random.default_rng(12345)
+    layers = net.layers
+    dropouts = [layer for layer in layers if isinstance(layer, Dropout)]
+    for layer in dropouts:
+        # Masks come from the check's own stream, so checking during fit()
+        # leaves the training's random stream (and trajectory) untouched.
+        layer.rng = rng
+    net.backward_checked(X, Y)
+    for layer in dropouts:
+        layer.fixed_mask = True  # J must be a function of the parameters alone
+    # The input of every layer in the unperturbed pass: the directional check
+    # starts its passes there (copies: the work arrays are overwritten later).
+    inputs = [X] + [_kept_input(layer) if method == "directional" else None
+                    for layer in layers[1:]]
+
+    def objective():
+        """J after a whole forward pass (the text's check)."""
+        net.forward_checked(X, training=True)
+        return net.cost_of_last_forward(Y)
+
+    def objective_from(idx):
+        """J when only layer ``idx`` and those above it changed."""
+        if inputs[idx] is None:  # a layer that keeps no input: the whole pass
+            return objective
+
+        def J():
+            A = inputs[idx]
+            for layer in layers[idx:]:
+                A = layer.forward(A, training=True)
+            net.output = A
+            return net.cost_of_last_forward(Y)
+        return J
+
+    reports, work = [], {}  # work: the batched check's arrays, reused tensor after tensor
+    try:
+        for idx, param in targets:
+            layer = layers[idx]
+            kw = dict(eps=eps, tol=tol, abs_tol=abs_tol, layer_idx=idx,
+                      layer_name=layer.name, param=param)
+            theta, grad = layer.params[param], layer.grads[param].copy()
+            if method == "entries":  # batched: the numbers of entries_loop, faster
+                reports.append(check_entries_batched(
+                    net, X, Y, idx, param, eps=eps, tol=tol, abs_tol=abs_tol, work=work))
+            elif method == "entries_loop":  # the text's loop, kept as the reference
+                reports.append(gradcheck.check_entries(objective, theta, grad, **kw))
+            else:
+                reports.append(gradcheck.check_direction(objective_from(idx), theta, grad,
+                                                         rng, **kw))
+    finally:
+        for layer in dropouts:
+            layer.fixed_mask = False
+            layer.rng = net.rng
+    return reports
+
+
+def _data(net, X, y):
+    Xc = net.check_inputs(X)
+    return Xc, net.check_targets(y, Xc.shape[1])
+
+
+def grad_check(net, X, y, layer_idx, eps=1e-5, tol=1e-4, abs_tol=1e-7, param="W",
+               method="entries", rng=None):
+    """:meth:`NeuralNetwork.grad_check <lucidnet.network.NeuralNetwork.grad_check>`."""
+    if not (isinstance(layer_idx, (int, np.integer)) and 0 <= layer_idx < len(net.layers)):
+        raise ValueError(f"layer_idx must be in [0, {len(net.layers) - 1}], got {layer_idx!r}")
+    layer = net.layers[layer_idx]
+    if param not in layer.params:
+        raise ValueError(f"layer {layer_idx} ({layer.name}, {type(layer).__name__}) has "
+                         f"no parameter {param!r}; it has {sorted(layer.params) or 'none'}")
+    net64 = Float64Copy(net)()
+    report = run_checks(net64, *_data(net64, X, y), [(layer_idx, param)], eps, tol, abs_tol,
+                        method, rng)[0]
+    if not report.passed:
+        raise AssertionError(gradcheck._failure_message(report))
+    return report
+
+
+def check_gradients(net, X, y, method="directional", **kw) -> list:
+    """:meth:`NeuralNetwork.check_gradients <lucidnet.network.NeuralNetwork.check_gradients>`."""
+    net64 = Float64Copy(net)()
+    targets = [(i, p) for i, layer in enumerate(net.layers) for p in layer.params]
+    return run_checks(net64, *_data(net64, X, y), targets, method=method, **kw)
+
+
+class PeriodicCheck:
+    """The directional check of every tensor that ``fit(grad_check_every=k)`` runs.
+
+    Holds the float64 data and the float64 copy for the whole run; calling it
+    returns the reports, or raises ``AssertionError`` naming the epoch.
+
+    The check runs on at most ``max_examples`` evenly spaced columns (all of
+    them for a smaller ``N``), the same ones at every check: it verifies that
+    backprop computes the derivative of the cost it is given, which a sample
+    of examples exercises as well as all of them, at a cost that no longer
+    grows with ``N`` (on the reference run it halves the check's cost).
+    """
+
+    max_examples = 256
+
+    def __init__(self, net, X, Y):
+        self.net64 = Float64Copy(net)
+        N = X.shape[1]
+        if N > self.max_examples:
+            cols = np.linspace(0, N - 1, self.max_examples).round().astype(np.intp)
+            X, Y = X[:, cols], Y[:, cols]
+        self.X, self.Y = X.astype(np.float64), Y.astype(np.float64)
+        self.targets = [(i, p) for i, layer in enumerate(net.layers) for p in layer.params]
+
+    def __call__(self, epoch, rng) -> list:
+        reports = run_checks(self.net64(), self.X, self.Y, self.targets, rng=rng)
+        failed = [r for r in reports if not r.passed]
+        if failed:
+            raise AssertionError(f"at epoch {epoch}: " + gradcheck._failure_message(failed[0]))
+        return reports

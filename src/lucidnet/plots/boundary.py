@@ -1,0 +1,297 @@
+"""Plots of the data, the decision boundary and the training cost.
+
+matplotlib is imported here and nowhere else in lucidnet.  Every function
+returns the matplotlib ``Figure`` (never calls ``plt.show()``): in Jupyter the
+returned figure is displayed; in a script, save it with ``save=path`` or
+``fig.savefig(path)``.  Figures are closed in pyplot's registry as soon as they
+are drawn, so making many of them neither leaks memory nor warns.
+
+Points are row-wise here, like scikit-learn: ``X`` is ``(N, 2)``, ``y`` is ``(N,)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["visualize_dataset", "plot_decision_boundary", "plot_loss_curve", "evaluate_field"]
+
+# class 0 red, class 1 blue, as the probability field's colormap (RdBu: 0 red, 1 blue)
+_BINARY_COLORS = ("#d7301f", "#2166ac")
+_FIELD_CMAP = "RdBu"
+
+
+def _new_axes(ax, figsize=(6.4, 5.2)):
+    """``(fig, ax)``: the given axes' figure, or a new figure closed in pyplot."""
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    plt.close(fig)  # keep the Figure object, drop pyplot's reference to it
+    return fig, ax
+
+
+def _finish(fig, save):
+    if save is not None:
+        fig.savefig(save, dpi=120)
+    return fig
+
+
+def _points(X, y):
+    """``X`` as ``(N, 2)`` and ``y`` as ``(N,)``; a column-wise ``(2, N)`` X is transposed."""
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y).reshape(-1)
+    if X.ndim == 2 and X.shape[0] == 2 and X.shape[1] != 2 and X.shape[1] == y.size:
+        X = X.T  # the core's column-wise (d0, N): plots want one row per point
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (N, 2), got {X.shape}")
+    if y.size != X.shape[0]:
+        raise ValueError(f"y has {y.size} labels for {X.shape[0]} points")
+    return X, y
+
+
+def _class_colors(classes):
+    import matplotlib as mpl
+
+    if len(classes) <= 2:
+        return list(_BINARY_COLORS[:len(classes)])
+    cmap = mpl.colormaps["tab10"]
+    return [cmap(i % 10) for i in range(len(classes))]
+
+
+def _scatter(ax, X, y, *, s=18, edge="k"):
+    classes = np.unique(y)
+    for cls, color in zip(classes, _class_colors(classes)):
+        mask = y == cls
+        label = f"class {cls:g}" if np.issubdtype(classes.dtype, np.number) else f"class {cls}"
+        ax.scatter(X[mask, 0], X[mask, 1], s=s, color=color, edgecolors=edge, linewidths=0.4,
+                   label=label, zorder=3)
+    ax.legend(loc="best", framealpha=0.85, fontsize="small")
+
+
+def visualize_dataset(X, y, title="Toy dataset", *, ax=None, save=None):
+    """Scatter plot of 2-D points coloured by class.
+
+    Parameters
+    ----------
+    X : array of shape (N, 2)
+    y : array of shape (N,)
+    title : str
+    ax : matplotlib Axes, optional
+        Draw into these axes instead of a new figure.
+    save : path, optional
+        Also write the figure to this file (PNG, SVG, PDF by extension).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    X, y = _points(X, y)
+    fig, ax = _new_axes(ax)
+    _scatter(ax, X, y)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title)
+    ax.set_aspect("equal", adjustable="datalim")
+    return _finish(fig, save)
+
+
+def _call_model(model, G):
+    """Raw outputs of ``model`` on grid points ``G`` ``(M, 2)``, row-wise, as an array."""
+    from ..core.network import Network
+
+    if isinstance(model, Network):
+        return model.predict_proba(G.T).T                      # (M, dL)
+    if hasattr(model, "predict_proba"):                        # scikit-learn classifier
+        try:
+            return np.asarray(model.predict_proba(G))
+        except AttributeError:  # e.g. SVC(probability=False) advertises it but refuses
+            pass
+    if hasattr(model, "decision_function"):
+        return np.asarray(model.decision_function(G))
+    if hasattr(model, "predict"):
+        return np.asarray(model.predict(G))
+    if callable(model):
+        return np.asarray(model(G))
+    raise ValueError("predict_fn must be a lucidnet NeuralNetwork, a scikit-learn "
+                     f"estimator or a function of (M, 2) points; got {type(model).__name__}")
+
+
+def evaluate_field(predict_fn, G):
+    """Interpret ``predict_fn``'s output on the grid points ``G`` ``(M, 2)``.
+
+    Returns ``(kind, values)`` where ``kind`` is ``"probability"`` (values in
+    [0, 1], the probability of class 1), ``"score"`` (any real value, the
+    boundary at 0) or ``"classes"`` (integer class index per point, for more
+    than two classes); ``values`` has shape ``(M,)``.
+    """
+    out = _call_model(predict_fn, G)
+    M = G.shape[0]
+    if out.dtype.kind == "b":
+        out = out.astype(float)
+    if out.dtype.kind not in "iuf":
+        raise ValueError(f"predict_fn returned non-numeric values (dtype {out.dtype})")
+    if out.ndim == 2 and out.shape[0] != M and out.shape[1] == M:
+        out = out.T  # a column-wise (k, M) answer
+    if out.ndim == 2 and out.shape[1] == 1:
+        out = out[:, 0]
+    if out.shape[0] != M or out.ndim not in (1, 2):
+        raise ValueError(f"predict_fn must return shape (M,), (M, 1) or (M, k) for M = {M} "
+                         f"points, got {out.shape}")
+    if not np.isfinite(out).all():
+        raise ValueError("predict_fn returned NaN or infinite values")
+    if out.ndim == 2:
+        if out.shape[1] == 2:
+            out = out[:, 1]  # column 1 is the probability (or score) of class 1
+        else:
+            return "classes", out.argmax(axis=1)
+    if out.dtype.kind in "iu" or np.array_equal(out, np.round(out)):
+        labels = np.unique(out)
+        if labels.size > 2 and labels.min() >= 0:  # integer labels of k > 2 classes
+            return "classes", out.astype(int)
+    if out.min() >= 0.0 and out.max() <= 1.0:
+        return "probability", out.astype(float)
+    return "score", out.astype(float)
+
+
+def plot_decision_boundary(predict_fn, X, y, title="Decision boundary", grid_steps=300, *,
+                           padding=0.5, ax=None, save=None):
+    """The model's output over the plane, its decision boundary and the data on top.
+
+    ``predict_fn`` is a black box:
+
+    - a lucidnet :class:`~lucidnet.NeuralNetwork` (its ``predict_proba``;
+      the core's column-wise convention is handled here);
+    - a scikit-learn classifier (``predict_proba`` if it has one, else
+      ``decision_function``, else ``predict``);
+    - a plain function taking ``(M, 2)`` points and returning labels, scores or
+      probabilities of shape ``(M,)``, ``(M, 1)`` or ``(M, 2)`` (then column 1
+      is class 1), or ``(M, k)`` class probabilities.
+
+    Values inside [0, 1] are drawn as a probability field with the 0.5 contour;
+    other values as a score field with the 0 contour; ``k > 2`` classes (``(M, k)``
+    outputs or integer labels) as coloured class regions.
+
+    Parameters
+    ----------
+    predict_fn : NeuralNetwork, estimator or callable
+    X : array of shape (N, 2)
+    y : array of shape (N,)
+    title : str
+    grid_steps : int, default 300
+        The grid has ``grid_steps x grid_steps`` points.
+    padding : float, default 0.5
+        Margin around the data, in data units.
+    ax : matplotlib Axes, optional
+    save : path, optional
+        Also write the figure to this file.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    X, y = _points(X, y)
+    if isinstance(grid_steps, bool) or not isinstance(grid_steps, (int, np.integer)) \
+            or grid_steps < 2:
+        raise ValueError(f"grid_steps must be an integer >= 2, got {grid_steps!r}")
+    (x1_min, x2_min), (x1_max, x2_max) = X.min(axis=0) - padding, X.max(axis=0) + padding
+    x1 = np.linspace(x1_min, x1_max, grid_steps)
+    x2 = np.linspace(x2_min, x2_max, grid_steps)
+    G1, G2 = np.meshgrid(x1, x2)
+    G = np.column_stack([G1.ravel(), G2.ravel()])                  # (M, 2)
+    kind, values = evaluate_field(predict_fn, G)
+    F = values.reshape(G1.shape)
+
+    fig, ax = _new_axes(ax)
+    if kind == "probability":
+        field = ax.contourf(G1, G2, F, levels=np.linspace(0, 1, 21), cmap=_FIELD_CMAP,
+                            vmin=0, vmax=1, alpha=0.8)
+        ax.contour(G1, G2, F, levels=[0.5], colors="k", linewidths=1.5)
+        cbar = fig.colorbar(field, ax=ax, ticks=np.linspace(0, 1, 6))
+        cbar.set_label("P(class 1)   (black line: 0.5)")
+    elif kind == "score":
+        bound = float(np.abs(F).max()) or 1.0
+        field = ax.contourf(G1, G2, F, levels=np.linspace(-bound, bound, 21), cmap=_FIELD_CMAP,
+                            alpha=0.8)
+        if F.min() < 0 < F.max():
+            ax.contour(G1, G2, F, levels=[0.0], colors="k", linewidths=1.5)
+        from matplotlib.ticker import MaxNLocator
+
+        cbar = fig.colorbar(field, ax=ax, ticks=MaxNLocator(nbins=8, symmetric=True))
+        cbar.set_label("score   (black line: 0)")
+    else:
+        from matplotlib.colors import ListedColormap
+
+        classes = np.union1d(np.unique(F), np.unique(y).astype(int))
+        k = int(classes.max()) + 1
+        cmap = ListedColormap(_class_colors(range(k)))
+        field = ax.contourf(G1, G2, F, levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.45)
+        ax.contour(G1, G2, F, levels=np.arange(k - 1) + 0.5, colors="k", linewidths=1.0)
+        cbar = fig.colorbar(field, ax=ax, ticks=np.arange(k))
+        cbar.set_label("predicted class")
+    _scatter(ax, X, y)
+    ax.set_xlim(x1_min, x1_max)
+    ax.set_ylim(x2_min, x2_max)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title)
+    return _finish(fig, save)
+
+
+def plot_loss_curve(costs, print_every=None, title="Training cost", *, log_scale=False,
+                    ax=None, save=None):
+    """The cost J against the epoch.
+
+    Parameters
+    ----------
+    costs : list of float, dict or NeuralNetwork
+        The list ``fit`` returns (then ``print_every`` gives the epochs
+        0, k, 2k, ...; without it the x axis counts checkpoints), a
+        ``net.history`` dict (``"epoch"``, ``"loss"`` and, when present,
+        ``"val_loss"``), or a network (its ``history``).
+    print_every : int, optional
+    title : str
+    log_scale : bool
+        Logarithmic cost axis.
+    ax : matplotlib Axes, optional
+    save : path, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from ..core.network import Network
+
+    history = costs.history if isinstance(costs, Network) else costs
+    series = {}
+    if isinstance(history, dict):
+        if "loss" not in history:
+            raise ValueError("a history dict must have a 'loss' list")
+        epochs = np.asarray(history.get("epoch", range(len(history["loss"]))), dtype=float)
+        for key, label in (("loss", "training cost"), ("val_loss", "validation cost")):
+            values = history.get(key)
+            if values is not None and len(values):
+                values = np.asarray(values, dtype=float)
+                series[label] = (epochs[:values.size], values)
+        xlabel = "epoch"
+    else:
+        values = np.asarray(costs, dtype=float).reshape(-1)
+        if print_every:
+            epochs, xlabel = np.arange(values.size) * print_every, "epoch"
+        else:
+            epochs, xlabel = np.arange(values.size), "checkpoint"
+        series["training cost"] = (epochs, values)
+    if not series or all(v.size == 0 for _, v in series.values()):
+        raise ValueError("no costs to plot (did fit run with print_every > 0?)")
+    fig, ax = _new_axes(ax, figsize=(6.4, 4.2))
+    for label, (epochs, values) in series.items():
+        ax.plot(epochs, values, marker="o", markersize=3, label=label)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("cost J")
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    if len(series) > 1:
+        ax.legend()
+    return _finish(fig, save)

@@ -1,0 +1,257 @@
+"""The training loop behind :meth:`NeuralNetwork.fit`.
+
+One epoch is, for each batch (one batch of all N columns by default)::
+
+    forward    A[l] = sigma(W[l] A[l-1] + b[l])
+    backward   Delta[L] = A[L] - Y, ..., dW[l], db[l]
+    update     optimizer.step()   (plain descent: W -= eta dW, b -= eta db)
+
+The cost J is computed only when something needs it: a print checkpoint
+(epochs 0, k, 2k, ... after their update), validation, early stopping, a
+schedule that watches the cost, or a callback that asks for it (see
+:mod:`lucidnet.training.callbacks`; the held-out split is :mod:`lucidnet.training.validation`).
+Divergence is caught by cheap tests (one sum of the output error each step,
+one sum of squares per parameter tensor each epoch; see :mod:`lucidnet.training.divergence`),
+never by evaluating J; the network then keeps its last finite weights.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import checks
+from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateScheduler,
+                        append_row)
+from .run import Run
+from .divergence import DivergenceGuard
+from ..gradcheck.network import PeriodicCheck
+from .interrupt import TrainingInterrupted, deferred_interrupts
+from ..errors import DivergenceError
+from ..optim.clipping import clip_grad_norm
+from .validation import prepare_validation
+
+__all__ = ["train", "train_step", "Callback", "EpochInfo", "EarlyStopping"]
+
+
+def train_step(net, X, Y, sample_weight=None, *, clip_norm=None,
+               check_finite=True) -> None:
+    """One training step on a checked batch ``X`` ``(d0, N)``, ``Y`` ``(dL, N)``::
+
+        forward    A[l] = sigma(W[l] A[l-1] + b[l])
+        backward   Delta[L] = A[L] - Y, ..., dW[l], db[l]   (into each layer's grads)
+        update     optimizer.step()
+
+    The one step of both training loops, :func:`train`'s and the scikit-learn
+    estimators' (``lucidnet.sklearn``), so a fix to the step lands in both;
+    what differs (cost bookkeeping, divergence handling, stopping) stays in
+    each loop.  ``clip_norm`` rescales the gradients to that global norm
+    before the update; ``check_finite=False`` skips the divergence test of
+    the backward pass (the estimators train through divergence, as
+    scikit-learn does).  The forward caches stay as the pass left them, so
+    ``net.output`` is still the batch's ``A[L]`` after the update.
+
+    Raises
+    ------
+    DivergenceError
+        With ``check_finite``, when the output or its error signal is not finite
+        (nothing is updated then).
+    """
+    net.backward_checked(X, Y, sample_weight, check_finite=check_finite)
+    if clip_norm is not None:
+        clip_grad_norm((g for _, _, g in net.parameters()), clip_norm)
+    net.step()
+
+
+def _options(epochs, print_every, grad_check_every, batch_size, clip_norm, early_stopping,
+             min_delta, schedule, callbacks):
+    """Validate the loop's options; return the full list of callbacks."""
+    checks.check_int("epochs", epochs, 1)
+    checks.check_int("print_every", print_every, 0)
+    checks.check_int("grad_check_every", grad_check_every, 0)
+    if batch_size is not None:
+        checks.check_int("batch_size", batch_size, 1)
+    if clip_norm is not None and not (isinstance(clip_norm, (int, float)) and
+                                      not isinstance(clip_norm, bool) and
+                                      np.isfinite(clip_norm) and clip_norm > 0):
+        raise ValueError(f"clip_norm must be a positive number, got {clip_norm!r}")
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise ValueError(f"callbacks must be Callback instances, got {type(cb).__name__}")
+    if schedule is not None:
+        callbacks.insert(0, LearningRateScheduler(schedule))
+    if isinstance(early_stopping, EarlyStopping):
+        callbacks.append(early_stopping)
+    elif early_stopping is not None and early_stopping is not False:
+        callbacks.append(EarlyStopping(patience=early_stopping, min_delta=min_delta))
+    return callbacks
+
+
+def _interrupted(run, epoch, X, Y, callbacks, check_rng) -> TrainingInterrupted:
+    """Save a checkpoint (if there is a path) and say where training stopped."""
+    net = run.net
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        net.forward_checked(X)
+        cost = net.cost_of_last_forward(Y)
+    path = run.save(callbacks, check_rng)
+    where = (f"after epoch {epoch}" if run.batches_done == 0 else
+             f"in epoch {epoch} after {run.batches_done} step(s)")
+    saved = (f"checkpoint saved to {path}; resume with "
+             f"lucidnet.resume({str(path)!r}, X, y)" if path is not None else
+             "no checkpoint saved (give fit a checkpoint_path to be able to resume)")
+    return TrainingInterrupted(
+        f"training interrupted {where}, cost {cost:.6f}; the network keeps the weights of "
+        f"the last step; {saved}", epoch=epoch, batches_done=run.batches_done,
+        cost=cost, checkpoint=None if path is None else str(path))
+
+
+def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
+          batch_size=None, shuffle=True, callbacks=(), verbose=True, validation_split=None,
+          validation_data=None, early_stopping=None, min_delta=0.0, schedule=None,
+          clip_norm=None, checkpoint_path=None, checkpoint_every=0, _resume=None):
+    """Train ``net`` on ``X`` ``(d0, N)`` and ``y``; return the checkpoint costs.
+
+    Parameters
+    ----------
+    epochs : int
+        Passes over the data.
+    print_every : int
+        Record (and, if ``verbose``, print ``Epoch: k Cost J``) after the
+        update of epochs 0, k, 2k, ...; 0 records nothing.
+    grad_check_every : int
+        Directional gradient check of every parameter tensor at epochs
+        0, k, 2k, ...; reports go to ``net.grad_checks``; a failure raises
+        ``AssertionError``.  0 disables it.  The check uses at most 256
+        evenly spaced examples (see ``gradcheck_network.PeriodicCheck``).
+    batch_size : int, optional
+        Mini-batch size; ``None`` is full batch.  Batches are reshuffled every
+        epoch from the network's Generator when ``shuffle``.
+    callbacks : sequence of Callback
+        Called at the start, at each epoch's start and end, and at the end.
+    verbose : bool
+        Print the checkpoint lines.
+    validation_split : float in (0, 1), optional
+        Hold out this share of the columns (shuffled from ``net.rng``,
+        stratified for a classifier) and evaluate on it after every epoch.
+    validation_data : (X_val, y_val), optional
+        An explicit validation set, column-wise like ``X`` and ``y``.
+    early_stopping : int or EarlyStopping, optional
+        Patience: stop after that many epochs without improvement of the
+        validation cost (the training cost without validation data), and
+        restore the best epoch's weights in any case.
+    min_delta : float
+        Smallest improvement that counts for ``early_stopping`` given as an int.
+    schedule : str or Schedule, optional
+        Learning-rate schedule (see :mod:`lucidnet.optim.schedules`).
+    clip_norm : float, optional
+        Rescale each batch's gradients so their global norm is at most this.
+    checkpoint_path : str or Path, optional
+        Where to save the whole training state (a ``.npz`` model file, written
+        atomically): every ``checkpoint_every`` epochs and on Ctrl-C.  Resume
+        with :func:`lucidnet.resume`; the result is bit-identical
+        to an uninterrupted run.
+    checkpoint_every : int
+        Save after epochs K-1, 2K-1, ... (every K epochs); 0 saves only on Ctrl-C.
+
+    Ctrl-C (SIGINT) finishes the current optimizer step, saves a checkpoint
+    when ``checkpoint_path`` is given, and raises
+    :class:`~lucidnet.errors.TrainingInterrupted` (a ``KeyboardInterrupt``)
+    saying where training stopped; the network keeps the weights of that
+    step.  A second Ctrl-C stops at once.
+
+    Raises
+    ------
+    ValueError
+        For bad data or options (see :mod:`lucidnet.core.checks`).
+    DivergenceError
+        When an output, a weight or a computed cost becomes non-finite; the
+        network is left holding its last finite weights (see
+        :mod:`lucidnet.training.divergence`).
+
+    Returns
+    -------
+    list of float
+        The training cost at each print checkpoint.  ``net.history`` holds a
+        row (``epoch``, ``loss``, ``accuracy`` or ``r2``, ``val_*``, ``lr``) for
+        every checkpoint, and for every epoch when there is validation data,
+        early stopping, a monitoring schedule or a callback with ``needs_history``.
+    """
+    callbacks = _options(epochs, print_every, grad_check_every, batch_size, clip_norm,
+                         early_stopping, min_delta, schedule, callbacks)
+    X = net.check_inputs(X)      # real, finite, (d0, N); never modified (see lucidnet.core.checks)
+    Y = net.check_targets(y, X.shape[1])
+    run = Run(net, X, Y, epochs, dict(
+        print_every=print_every, grad_check_every=grad_check_every, batch_size=batch_size,
+        shuffle=shuffle, validation_split=validation_split, validation_data=validation_data,
+        early_stopping=early_stopping, min_delta=min_delta, schedule=schedule,
+        clip_norm=clip_norm, checkpoint_every=checkpoint_every),
+        checkpoint_path, checkpoint_every, _resume)
+    X, Y, Xv, Yv = prepare_validation(net, X, Y, validation_split, validation_data)
+    N = X.shape[1]
+    # one float64 copy (of a float32 net) and float64 data for all the run's checks
+    grad_check = PeriodicCheck(net, X, Y) if grad_check_every else None
+    every_epoch = Xv is not None or any(cb.needs_history for cb in callbacks)
+
+    history = net.history
+    for cb in callbacks:
+        cb.on_train_begin(net, epochs)
+
+    check_rng = np.random.default_rng(0)  # the check's own stream: training's is untouched
+    run.begin(callbacks, check_rng)       # a resumed run: optimizer, rng, history, callbacks
+    costs = run.costs
+    guard = DivergenceGuard(net)
+    epoch = run.epoch - 1
+    with deferred_interrupts() as interrupt:  # Ctrl-C: finish the step, save, stop
+        for epoch in range(run.epoch, epochs):
+            fresh = run.batches_done == 0  # False when resuming in the middle of this epoch
+            if fresh and grad_check_every and epoch % grad_check_every == 0:
+                net.grad_checks.append((epoch, grad_check(epoch, check_rng)))
+            for cb in callbacks if fresh else ():
+                cb.on_epoch_begin(net, epoch)
+
+            guard.snapshot(epoch)
+            # Overflow is expected when training diverges: the finite tests turn it
+            # into one DivergenceError instead of a stream of RuntimeWarnings.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                try:
+                    for cols in run.batches(N, batch_size, net.rng, shuffle):
+                        if cols is None:
+                            train_step(net, X, Y, clip_norm=clip_norm)
+                        else:
+                            # np.take: the same columns as X[:, cols], in half the time
+                            train_step(net, X.take(cols, axis=1), Y.take(cols, axis=1),
+                                       clip_norm=clip_norm)
+                        run.step_done()
+                        if interrupt.requested:
+                            raise _interrupted(run, epoch, X, Y, callbacks, check_rng)
+                    guard.check(epoch)
+                except DivergenceError as exc:
+                    raise guard.fail(epoch, exc, X, Y) from None
+
+            info = EpochInfo(net, epoch, X, Y, Xv, Yv)
+            checkpoint = bool(print_every) and epoch % print_every == 0
+            if checkpoint:
+                if not np.isfinite(info.cost):
+                    raise guard.fail(epoch, "the cost became non-finite", X, Y)
+                guard.record_cost(epoch, info.cost)
+                costs.append(info.cost)
+                if verbose:
+                    print(f"Epoch: {epoch} Cost {info.cost:.6f}")
+            recorded = checkpoint or every_epoch
+            if recorded:
+                append_row(history, {**info.row(), **({"lr": net.lr} if schedule else {})})
+            for cb in callbacks:
+                cb.on_epoch_end(info)
+            if not recorded and info.cost_if_known is not None:  # a callback paid for it
+                append_row(history, {**info.row(), **({"lr": net.lr} if schedule else {})})
+            run.epoch_done(epoch, callbacks, check_rng)
+            if interrupt.requested:
+                raise _interrupted(run, epoch, X, Y, callbacks, check_rng)
+            if info.stop:
+                break
+
+    for cb in callbacks:
+        cb.on_train_end(net)
+    net.training_record.update(epochs=int(net.training_record.get("epochs", 0)) + epoch + 1,
+                               final_cost=costs[-1] if costs else None)
+    return costs
