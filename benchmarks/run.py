@@ -140,7 +140,7 @@ def annotate(rows, sz, peaks):
 
 def _periodic_check(net, XT, y):
     """The check ``fit(grad_check_every=k)`` runs (on its sample of examples), as a call."""
-    from lucidnet.gradcheck_network import PeriodicCheck
+    from lucidnet.gradcheck.periodic import PeriodicCheck
 
     check = PeriodicCheck(net, net.check_inputs(XT), net.check_targets(y, XT.shape[1]))
     rng = np.random.default_rng(0)

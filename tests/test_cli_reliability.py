@@ -7,6 +7,7 @@ faster on a busy machine).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -205,14 +206,19 @@ def test_cli_predict_bad_input_exits_2(tmp_path, cli, text, words):
         assert word in message, message
 
 
-def test_cli_divergence_exits_1_without_a_model(tmp_path, cli):
+def test_cli_divergence_exits_1_with_the_last_finite_model(tmp_path, cli):
     status, err = cli("train", *RUN, "--activation", "relu", "--layers", 8, "--lr", "1e6",
                       "--epochs", 300, "--quiet")
     assert status == 1
     message = err.strip().splitlines()[-1]
     assert "training diverged at epoch" in message and "learning rate 1e+06" in message
-    assert "last finite cost" in message
-    assert not (tmp_path / "lucidnet-run" / "model.npz").exists()
+    assert "last finite cost" in message and "model.npz" in message
+    net = load(tmp_path / "lucidnet-run" / "model.npz")   # the last finite weights
+    assert all(np.isfinite(theta).all() for _, theta, _ in net.parameters())
+    metrics = json.loads((tmp_path / "lucidnet-run" / "metrics.json").read_text())
+    assert metrics["diverged"]["lr"] == 1e6
+    assert metrics["diagnosis"][0]["kind"] == "diverged"
+    assert "--lr 100000" in metrics["diagnosis"][0]["text"]
 
 
 @pytest.mark.filterwarnings("error")

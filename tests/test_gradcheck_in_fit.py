@@ -13,6 +13,7 @@ import pytest
 
 from lucidnet import Dense, Dropout, Input, NeuralNetwork, gradcheck
 from lucidnet import gradcheck_network
+from lucidnet.gradcheck import periodic as gradcheck_periodic
 
 
 def _net(dtype, dropout=False, l2=0.0, seed=5):
@@ -121,12 +122,12 @@ def test_the_periodic_check_uses_at_most_256_evenly_spaced_examples():
 
     X, y = _data(N=1000)
     net = _net("float64")
-    check = gradcheck_network.PeriodicCheck(net, net.check_inputs(X), net.check_targets(y, 1000))
+    check = gradcheck_periodic.PeriodicCheck(net, net.check_inputs(X), net.check_targets(y, 1000))
     assert check.X.shape == (2, 256) and check.Y.shape == (1, 256)
     np.testing.assert_array_equal(check.X[:, 0], X[:, 0])      # the first and last examples
     np.testing.assert_array_equal(check.X[:, -1], X[:, -1])
     np.testing.assert_array_equal(check.X[:, 1], X[:, 4])      # 999 / 255 = 3.92 -> 4
-    small = gradcheck_network.PeriodicCheck(net, net.check_inputs(X[:, :40]),
+    small = gradcheck_periodic.PeriodicCheck(net, net.check_inputs(X[:, :40]),
                                             net.check_targets(y[:40], 40))
     assert small.X.shape == (2, 40)                            # all of them
 

@@ -17,7 +17,7 @@ from .core.activations import ACTIVATIONS, register_activation, sigmoid
 from .core.gradient_check import GradCheckReport, relative_error
 from .core.layers import Dense, Dropout, Input, Layer
 from .core.losses import LOSSES, bce_cost, bce_loss
-from .errors import DivergenceError, ModelFileError
+from .errors import DivergenceError, LucidnetWarning, ModelFileError, TrainingDiagnosis
 from .modelfile.persistence import load
 from .network import NeuralNetwork
 from .optim.optimizers import OPTIMIZERS
@@ -55,8 +55,8 @@ _LAZY = {
 __all__ = [
     "__version__", "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "Callback", "Dense", "Dropout",
     "EarlyStopping",
-    "DivergenceError", "GradCheckReport", "Input", "Layer", "ModelFileError",
-    "NeuralNetwork", "bce_cost", "bce_loss", "load", "register_activation",
+    "DivergenceError", "GradCheckReport", "Input", "Layer", "LucidnetWarning", "ModelFileError",
+    "NeuralNetwork", "TrainingDiagnosis", "bce_cost", "bce_loss", "load", "register_activation",
     "relative_error", "sigmoid", *_LAZY,
 ]
 

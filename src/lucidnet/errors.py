@@ -1,4 +1,4 @@
-"""lucidnet's exceptions and its warning category, importable from every layer.
+"""lucidnet's exceptions and its warning categories, importable from every layer.
 
 They live here, below everything else, so that the core, training, the model
 files and the command line can all raise and catch them without importing one
@@ -7,7 +7,8 @@ another.
 
 from __future__ import annotations
 
-__all__ = ["DivergenceError", "ModelFileError", "TrainingInterrupted", "LucidnetWarning"]
+__all__ = ["DivergenceError", "ModelFileError", "TrainingInterrupted", "LucidnetWarning",
+           "TrainingDiagnosis", "GradientCheckWarning"]
 
 
 class DivergenceError(FloatingPointError):
@@ -19,7 +20,24 @@ class ModelFileError(ValueError):
 
 
 class LucidnetWarning(UserWarning):
-    """lucidnet's own warnings (e.g. a poor result), so users and tests can filter them."""
+    """lucidnet's own warnings (e.g. a poor result), so users and tests can filter them:
+    ``warnings.simplefilter("ignore", lucidnet.LucidnetWarning)`` silences all of them."""
+
+
+class TrainingDiagnosis(LucidnetWarning):
+    """A run ended poorly: on a plateau, at chance, R^2 near 0, overfitting
+    (see :mod:`lucidnet.training.diagnosis`).
+
+    ``diagnosis`` (when set) is the :class:`~lucidnet.training.diagnosis.Diagnosis`
+    behind the text.
+    """
+
+    diagnosis = None
+
+
+class GradientCheckWarning(LucidnetWarning):
+    """A periodic gradient check in ``fit`` failed, and training went on
+    (``fit(on_grad_check_failure="warn")``)."""
 
 
 class TrainingInterrupted(KeyboardInterrupt):

@@ -9,7 +9,9 @@
   checkpoint records them and refuses a mismatch).  The final weights are
   bit-identical to those of an uninterrupted run.
 - Training that diverges exits with status 1 and one line saying where and
-  why; bad data or options exit with status 2.
+  why, after writing the last finite model, plots and ``metrics.json`` (a
+  resumed run that diverges writes nothing); bad data or options exit with
+  status 2.
 
 Standard library only at module level (``lucidnet --help`` imports this).
 """
@@ -89,8 +91,10 @@ def _check_same_run(net, args, path) -> None:
 def fit_or_resume(net, X, y, args, out: Path, callbacks, **fit_kwargs):
     """Train ``net`` (or resume ``args.resume``); return ``(net, costs)``.
 
-    Ctrl-C prints where training stopped and exits with status 130; divergence
-    and bad data become a :class:`CommandError` (status 1 and 2).
+    Ctrl-C prints where training stopped and exits with status 130; bad data
+    becomes a :class:`CommandError` (status 2).  Divergence returns
+    ``(net, None)`` with the last finite weights and ``net.training_record["diverged"]``
+    (a resumed run: a :class:`CommandError` of status 1).
     """
     from ..errors import DivergenceError, ModelFileError, TrainingInterrupted
     from ..training.checkpoint import load_checkpoint, resume
@@ -109,7 +113,9 @@ def fit_or_resume(net, X, y, args, out: Path, callbacks, **fit_kwargs):
             _check_same_run(saved, args, args.resume)
             net, costs = resume(args.resume, X, y, epochs=args.epochs, callbacks=callbacks,
                                 verbose=False, checkpoint_path=path,
-                                validation_data=fit_kwargs.get("validation_data"))
+                                validation_data=fit_kwargs.get("validation_data"),
+                                on_grad_check_failure=fit_kwargs.get("on_grad_check_failure",
+                                                                     "raise"))
         else:
             net.training_record["cli_options"] = _run_options(args)
             costs = net.fit(X, y, checkpoint_path=path, checkpoint_every=args.checkpoint_every,
@@ -122,7 +128,13 @@ def fit_or_resume(net, X, y, args, out: Path, callbacks, **fit_kwargs):
         raise SystemExit(130) from None
     except DivergenceError as exc:
         _close_bars(callbacks)
-        raise CommandError(str(exc), status=1) from None
+        if args.resume is not None:
+            raise CommandError(str(exc), status=1) from None
+        # the network holds its last finite weights: the caller still writes them
+        net.training_record["diverged"] = {"epoch": exc.epoch, "lr": exc.lr,
+                                           "weights_epoch": exc.weights_epoch,
+                                           "message": str(exc)}
+        return net, None
     except ValueError as exc:
         _close_bars(callbacks)
         raise CommandError(str(exc)) from None

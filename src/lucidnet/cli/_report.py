@@ -26,6 +26,9 @@ def grad_check_summary(grad_checks) -> list[dict]:
                 "checks": 0, "worst_rel_error": -1.0, "worst_param": None,
                 "worst_epoch": None, "tol": r.tol, "method": r.method})
             row["checks"] += 1
+            row["kinks"] = row.get("kinks", 0) + int(getattr(r, "kinks", 0))
+            if not r.passed and row["passed"]:  # the first failure, for the summary
+                row.update(failed_param=r.param, failed_epoch=int(epoch))
             row["passed"] = row["passed"] and bool(r.passed)
             if r.max_rel_error > row["worst_rel_error"]:
                 row.update(worst_rel_error=float(r.max_rel_error), worst_param=r.param,
@@ -52,16 +55,35 @@ def summary_lines(result: dict) -> list[str]:
         epochs = result["grad_check_epochs"]
         shown = ", ".join(map(str, epochs[:6])) + (", ..." if len(epochs) > 6 else "")
         lines.append(f"  gradient check {checks[0]['method']}, {len(epochs)} times "
-                     f"(epochs {shown}), tol {checks[0]['tol']:g}:")
+                     f"(epochs {shown}), |error| <= atol + {checks[0]['tol']:g} |grad|:")
         for row in checks:
             verdict = "PASS" if row["passed"] else "FAIL"
+            kinks = (f"; {row['kinks']} example(s) crossed a kink and were left out"
+                     if row.get("kinks") else "")
             lines.append(f"    layer {row['layer_idx']} ({row['layer_name']}): {verdict}  "
-                         f"worst relative error {row['worst_rel_error']:.2e} "
-                         f"({row['worst_param']}, epoch {row['worst_epoch']})")
+                         f"worst error / |grad| {row['worst_rel_error']:.2e} "
+                         f"({row['worst_param']}, epoch {row['worst_epoch']}){kinks}")
     else:
         lines.append("  gradient check off (--grad-check-every 0)")
     if result.get("files"):
         lines.append(f"  outputs        {result['out']}/: " + ", ".join(result["files"]))
+    lines += alarm_lines(result)
+    return lines
+
+
+def alarm_lines(result: dict) -> list[str]:
+    """What must not be missed, last: a failed gradient check, divergence, a poor result."""
+    lines = []
+    failed = [row for row in result.get("grad_check_summary", []) if not row["passed"]]
+    if failed:
+        first = failed[0]
+        lines += ["", f"GRADIENT CHECK FAILED for layer {first['layer_idx']} "
+                  f"({first['layer_name']}) {first['failed_param']} at epoch "
+                  f"{first['failed_epoch']}: backprop does not match central differences "
+                  "(every failed check is in metrics.json, grad_checks). The run's results "
+                  "were kept; --strict-grad-check makes this exit with status 1."]
+    for row in result.get("diagnosis") or []:
+        lines.append(f"diagnosis: {row['text']}")
     return lines
 
 

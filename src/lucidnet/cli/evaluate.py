@@ -69,7 +69,7 @@ def regression_metrics(net, Xp, Y):
 
     from ..core.metrics import mse, r2_score
 
-    P = net.predict_proba(Xp.T)                                  # (dL, N)
+    P = net.predict(Xp.T)                        # (dL, N), in the target's units
     err = P - Y
     return {"n": int(Y.shape[1]), "mse": mse(Y, P), "rmse": float(np.sqrt(mse(Y, P))),
             "mae": float(np.mean(np.abs(err))), "r2": r2_score(Y, P)}

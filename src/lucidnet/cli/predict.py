@@ -105,6 +105,7 @@ def run(args) -> int:
         for x, label, p in zip(X, decode_labels(net.preprocessing, labels), probs):
             writer.writerow([*(f"{v:g}" for v in x), label, *(f"{q:.6f}" for q in p)])
     else:
+        A = net.predict(Xp.T).T                  # (N, dL), in the target's units
         writer.writerow([*names, *[f"y{k}" for k in range(1, A.shape[1] + 1)]])
         for x, y in zip(X, A):
             writer.writerow([*(f"{v:g}" for v in x), *(f"{v:.6g}" for v in y)])

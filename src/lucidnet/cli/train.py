@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from . import CommandError
@@ -56,17 +57,23 @@ def add_network_options(parser):
 def add_training_options(parser):
     g = parser.add_argument_group("training")
     g.add_argument("--lr", type=positive_float, default=None,
-                   help="learning rate eta (default: 1.0 for sgd, the optimizer's own "
-                        "default otherwise, e.g. 0.001 for adam)")
+                   help="learning rate eta (default by task and optimizer: classification "
+                        "sgd 1.0, momentum/nesterov 0.1, rmsprop/adam/adamw 0.01; "
+                        "regression sgd 0.1, momentum/nesterov 0.01, rmsprop 0.001, "
+                        "adam/adamw 0.01)")
     g.add_argument("--epochs", type=positive_int, default=2000,
                    help="passes over the data (default: %(default)s)")
     g.add_argument("--print-every", type=non_negative_int, default=100, metavar="K",
                    help="record and print the cost after epochs 0, K, 2K, ...; "
                         "0 records nothing (default: %(default)s)")
     g.add_argument("--grad-check-every", type=non_negative_int, default=199, metavar="K",
-                   help="check backprop against central differences (one random "
-                        "direction per parameter tensor) at epochs 0, K, 2K, ...; "
-                        "0 turns it off (default: %(default)s)")
+                   help="check backprop against central differences (one direction per "
+                        "parameter tensor) at epochs 0, K, 2K, ...; 0 turns it off "
+                        "(default: %(default)s). A failed check is reported in the summary "
+                        "and metrics.json, and the run goes on")
+    g.add_argument("--strict-grad-check", action="store_true",
+                   help="exit with status 1 when a gradient check failed (the model, "
+                        "plots and metrics.json are still written)")
 
 
 def add_output_options(parser):
@@ -141,29 +148,44 @@ def architecture_text(net) -> str:
 # ------------------------------------------------------------------ run
 def run(args) -> int:
     from .. import __version__
+    from ..errors import TrainingDiagnosis
     from ._report import grad_check_summary, summary_lines, write_metrics, write_plots
 
     out = prepare_out(args.out)
     ds = load_data(args)                                     # row-wise train/test parts
     net = build_network(args, ds.X_train.shape[1], ds)
     net.preprocessing = ds.preprocessing()                   # for 'lucidnet predict'
-    X, Y, Xv, Yv = nextsteps.split_validation(args, net, ds)  # column-wise (d0, N), (dL, N)
+    fit_ds = nextsteps.standardize_target(args, net, ds)     # regression: (y - mean) / std
+    X, Y, Xv, Yv = nextsteps.split_validation(args, net, fit_ds)  # column-wise (d0, N), (dL, N)
     validation = {} if Xv is None else {"validation_data": (Xv, Yv)}
     recorders = visual_callbacks(args, ds.X_train, ds.y_train)  # --animate/--diagnostics
+    target_stats = net.preprocessing.get("target_standardize")
+    if target_stats and not args.quiet and args.print_every:
+        print(f"(costs in standardized units of {ds.target or 'the target'}: "
+              f"(y - {target_stats['mean'][0]:.6g}) / {target_stats['scale'][0]:.6g})")
     start = time.perf_counter()
-    try:
+    with warnings.catch_warnings():
+        # the diagnosis is printed below, with this command's option names
+        warnings.simplefilter("ignore", TrainingDiagnosis)
         # Ctrl-C (exit 130), --resume, checkpoints and divergence: see _checkpointing.
+        # A failed gradient check is recorded, reported and kept (exit 1 only with
+        # --strict-grad-check): the run's results stay worth having.
         net, costs = fit_or_resume(net, X, Y, args, out, make_callbacks(args) + recorders,
                                    epochs=args.epochs, print_every=args.print_every,
                                    grad_check_every=args.grad_check_every, verbose=False,
+                                   on_grad_check_failure="record",
                                    **validation, **fit_options(args))
-    except AssertionError as exc:  # a failed gradient check: the report says where
-        print(f"lucidnet train: {exc}", file=sys.stderr)
-        return 1
     wall = time.perf_counter() - start
-    epochs_run = int(net.training_record.get("epochs", args.epochs))
+    diverged = net.training_record.get("diverged")
+    if diverged:  # the last finite weights: report, write, exit 1
+        costs = [c for e, c in zip(net.history.get("epoch", []), net.history.get("loss", []))
+                 if args.print_every and e % args.print_every == 0]
+        epochs_run = diverged["weights_epoch"] + 1
+    else:
+        epochs_run = int(net.training_record.get("epochs", args.epochs))
+    diagnosis = diagnosis_records(net, diverged, args)
     final_cost = float(net.loss(X, Y))
-    figures = nextsteps.all_figures(net, X, Y, Xv, Yv, ds)
+    figures = nextsteps.all_figures(net, X, Y, Xv, Yv, fit_ds)
     accuracy = figures["train"].get("accuracy")
     checks = grad_check_summary(net.grad_checks)
     data = nextsteps.data_record(args, ds)
@@ -179,6 +201,7 @@ def run(args) -> int:
         "loss": net.loss_obj.name,
         "optimizer": {"name": net.optimizer.name, "config": net.optimizer.get_config()},
         "lr": net.lr,
+        "cost_units": "standardized target" if target_stats else "as given",
         "epochs": args.epochs,
         "epochs_run": epochs_run,
         "print_every": args.print_every,
@@ -193,6 +216,9 @@ def run(args) -> int:
         "figures": figures,
         "history": net.history,
         "early_stopping": nextsteps.early_stopping_record(args, net),
+        "diverged": diverged,
+        "diagnosis": diagnosis,
+        "grad_check_passed": all(row["passed"] for row in checks),
         "grad_check_epochs": [int(e) for e, _ in net.grad_checks],
         "grad_check_summary": checks,
         "grad_checks": [{"epoch": int(e), "reports": [r.as_dict() for r in reports]}
@@ -209,7 +235,8 @@ def run(args) -> int:
     if not args.no_plots:
         name = args.dataset or args.data.name
         files += write_plots(out, net, ds.X_train, ds.y_train, costs, args.print_every,
-                             f"{name}, {'-'.join(map(str, result['architecture']))}",
+                             f"{name}, {'-'.join(map(str, result['architecture']))}"
+                             + (" (cost of the standardized target)" if target_stats else ""),
                              boundary=ds.X_train.shape[1] == 2 and ds.is_classification)
     if recorders:
         visual_files, result["diagnostics"] = write_visual(
@@ -221,4 +248,20 @@ def run(args) -> int:
     result["files"] = files
     write_metrics(out / "metrics.json", result)
     print("\n".join(summary_lines(result)))
-    return 0 if all(row["passed"] for row in checks) else 1
+    if diverged:
+        print(f"lucidnet train: {diverged['message']} The model of those weights is "
+              f"in {out / 'model.npz'}.", file=sys.stderr)
+        return 1
+    return 1 if args.strict_grad_check and not result["grad_check_passed"] else 0
+
+
+def diagnosis_records(net, diverged, args) -> list[dict]:
+    """The run's verdicts (``net.diagnoses`` from fit, or the divergence) as
+    metrics.json rows; ``text`` is what the summary prints."""
+    if diverged:
+        lr = diverged["lr"]
+        return [{"kind": "diverged", "finding": f"training diverged at epoch "
+                 f"{diverged['epoch']} with learning rate {lr:g}",
+                 "cli": f"--lr {lr / 10:g}", "text": f"training diverged at epoch "
+                 f"{diverged['epoch']} with learning rate {lr:g}; try --lr {lr / 10:g}"}]
+    return [{**d.as_dict(), "text": d.text(cli=True)} for d in getattr(net, "diagnoses", [])]

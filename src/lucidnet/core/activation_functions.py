@@ -71,6 +71,10 @@ class Activation:
 
     name: str = ""
     elementwise = True  # A[k, n] depends on Z[k, n] alone (softmax: False)
+    # Values of z where sigma' jumps (ReLU: 0).  A central difference whose
+    # perturbation moves a Z across one of them is not a derivative there, so
+    # the periodic gradient check leaves such examples out (lucidnet.gradcheck.periodic).
+    kinks: tuple = ()
     delta_over_Z = True  # backward(Z, A, dA, out=Z) is safe (see above)
 
     def __init_subclass__(cls, **kwargs):
@@ -143,6 +147,7 @@ class ReLU(Activation):
 
     name = "relu"
     delta_over_Z = True  # Z > 0 is evaluated before out is written
+    kinks = (0.0,)
 
     def forward(self, Z, out=None):
         return np.maximum(Z, 0.0, out=out)
@@ -159,6 +164,7 @@ class LeakyReLU(Activation):
     """``z if z > 0 else alpha z``, derivative ``1 or alpha``."""
 
     name = "leaky_relu"
+    kinks = (0.0,)
 
     def __init__(self, alpha: float = 0.01):
         self.alpha = alpha
@@ -180,6 +186,8 @@ class ELU(Activation):
 
     def __init__(self, alpha: float = 1.0):
         self.alpha = alpha
+        # sigma' is 1 on the right of 0 and alpha on the left: a jump unless alpha = 1
+        self.kinks = () if alpha == 1.0 else (0.0,)
 
     def get_config(self):
         return {"alpha": self.alpha}

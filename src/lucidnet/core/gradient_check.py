@@ -18,7 +18,8 @@ Two checks:
 - ``directional``: one random unit direction u per parameter tensor; compare
   the central difference of J along u with ``grad . u``.  Two cost evaluations
   per tensor whatever its size, so each layer still gets its own verdict.
-  ``fit(grad_check_every=k)`` uses this one.
+  ``fit(grad_check_every=k)`` runs it with a criterion of its own (no false
+  alarms at kinks or on large costs): :mod:`lucidnet.gradcheck.periodic`.
 
 Checks run in float64: a float32 network is checked on a float64 copy (see
 :mod:`lucidnet.gradcheck`, which runs these checks on a network).  This
@@ -60,6 +61,11 @@ class GradCheckReport:
     numeric: float
     passed: bool
     tol: float
+    # The periodic check's (lucidnet.gradcheck.periodic): its absolute tolerance,
+    # how many examples crossed a kink, and what it did about them.
+    atol: float | None = None
+    kinks: int = 0
+    note: str = ""
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -72,7 +78,8 @@ class GradCheckReport:
         return (f"grad check {verdict} layer {self.layer_idx} ({self.layer_name}) "
                 f"{self.param} [{self.method}]: max relative error "
                 f"{self.max_rel_error:.2e}{where}, backprop {self.analytic:.6e}, "
-                f"numerical {self.numeric:.6e} (tol {self.tol:g})")
+                f"numerical {self.numeric:.6e} (tol {self.tol:g})"
+                + (f"; {self.note}" if self.note else ""))
 
 
 def _failure_message(report: GradCheckReport) -> str:

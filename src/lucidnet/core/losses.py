@@ -99,6 +99,9 @@ class Loss:
 
     name: str = ""
     canonical: str | None = None  # output activation giving Delta[L] = A - Y
+    # Values of the residual a - y where dloss/da jumps or bends (MAE: 0), for
+    # the periodic gradient check (see lucidnet.gradcheck.periodic).
+    kinks: tuple = ()
 
     def loss(self, Y, A):
         raise NotImplementedError
@@ -200,6 +203,7 @@ class MeanAbsoluteError(Loss):
     """``loss = |a - y|``, derivative ``sign(a - y)`` (0 at a tie)."""
 
     name = "mae"
+    kinks = (0.0,)
 
     def loss(self, Y, A):
         return np.abs(A - Y)
@@ -215,6 +219,7 @@ class Huber(Loss):
 
     def __init__(self, delta: float = 1.0):
         self.delta = delta
+        self.kinks = (-delta, delta)  # the switch between the square and the line
 
     def get_config(self):
         return {"delta": self.delta}

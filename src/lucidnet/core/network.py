@@ -99,6 +99,7 @@ class Network:
         self.layers: list[Layer] = []
         self.history: dict[str, list] = {}
         self.grad_checks: list = []
+        self.diagnoses: list = []  # the last fit's verdicts on a poor result (training.diagnosis)
         self.training_record: dict = {}
         self.preprocessing: dict = {}
         for layer in layers or []:
@@ -358,7 +359,8 @@ class Network:
 
     def predict(self, X) -> np.ndarray:
         """Class labels ``(N,)`` (sigmoid: ``A >= 0.5``; softmax: argmax), or the
-        outputs ``(dL, N)`` of a regression network (raw inputs as for :meth:`predict_proba`)."""
+        outputs ``(dL, N)`` of a regression in the target's units (raw inputs as for
+        :meth:`predict_proba`; see :meth:`to_target_units`)."""
         A = self.forward(self._raw_inputs(X))
         name = self.output_layer.activation.name
         if name == "softmax":
@@ -366,10 +368,14 @@ class Network:
         if name == "sigmoid":
             labels = (A >= 0.5).astype(int)
             return labels[0] if labels.shape[0] == 1 else labels
-        return A
+        return self.to_target_units(A)
+
+    def to_target_units(self, A) -> np.ndarray:
+        """``A * scale + mean`` with ``preprocessing["target_standardize"]``, else ``A``."""
+        return network_data.target_units(self, A)
 
     def score(self, X, y) -> float:
-        """Accuracy for a classifier; R^2 for a regression network."""
+        """Accuracy for a classifier; R^2 of :meth:`predict` (target's units) for a regression."""
         from .metrics import accuracy, r2_score
 
         Xc = self.check_inputs(X)

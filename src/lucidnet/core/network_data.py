@@ -4,7 +4,8 @@ These checks run once per public call (``forward``, ``loss``, ``backward``,
 ``fit``, ...), never inside the training loop; the network calls them as
 :meth:`~lucidnet.core.network.Network.check_inputs`,
 :meth:`~lucidnet.core.network.Network.check_targets` and
-:meth:`~lucidnet.core.network.Network.check_sample_weight`.
+:meth:`~lucidnet.core.network.Network.check_sample_weight`; and the way back from
+standardized targets to the user's units (:func:`target_units`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 
 from . import checks
 
-__all__ = ["inputs", "targets", "sample_weights"]
+__all__ = ["inputs", "targets", "sample_weights", "target_units"]
 
 
 def inputs(net, X) -> np.ndarray:
@@ -82,3 +83,20 @@ def sample_weights(net, sample_weight, N: int):
     if not w.sum() > 0:
         raise ValueError("sample_weight must contain at least one non-zero weight")
     return w
+
+
+def target_units(net, A) -> np.ndarray:
+    """A regression's output in the target's units: ``A * scale + mean``.
+
+    A network trained on standardized targets (``lucidnet train`` does that by
+    default) keeps their statistics in ``preprocessing["target_standardize"]``
+    (one mean and scale per output); ``forward``, ``fit`` and ``loss`` stay in
+    the standardized units it learned in, and ``predict`` converts back.
+    Without statistics, ``A`` itself.
+    """
+    stats = (net.preprocessing or {}).get("target_standardize")
+    if not stats:
+        return A
+    scale = np.asarray(stats["scale"], dtype=A.dtype).reshape(-1, 1)        # (dL, 1)
+    mean = np.asarray(stats["mean"], dtype=A.dtype).reshape(-1, 1)
+    return A * scale + mean

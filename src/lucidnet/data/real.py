@@ -25,7 +25,8 @@ import numpy as np
 from ..training.validation import split_indices
 
 __all__ = ["REAL_DATASETS", "Dataset", "load_dataset", "read_csv", "load_csv",
-           "fit_standardizer", "apply_preprocessing", "decode_labels"]
+           "fit_standardizer", "apply_preprocessing", "decode_labels",
+           "fit_target_standardizer", "standardize_target"]
 
 REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
 _MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
@@ -86,6 +87,22 @@ def fit_standardizer(X) -> dict:
     scale = (X / m).std(axis=0) * m
     scale[scale < 1e-12] = 1.0  # a constant feature stays 0 instead of dividing by 0
     return {"mean": mean.tolist(), "scale": scale.tolist()}
+
+
+def fit_target_standardizer(y) -> dict:
+    """Mean and standard deviation of regression targets ``y`` ``(N,)`` or ``(N, k)``:
+    ``preprocessing["target_standardize"]`` of a network trained on ``(y - mean) / scale``."""
+    y = np.asarray(y, dtype=float)
+    return fit_standardizer(y.reshape(len(y), -1))
+
+
+def standardize_target(preprocessing: dict, y) -> np.ndarray:
+    """``(y - mean) / scale`` with the stored target statistics (``y`` itself without)."""
+    stats = (preprocessing or {}).get("target_standardize")
+    y = np.asarray(y, dtype=float)
+    if not stats:
+        return y
+    return _standardize(y.reshape(len(y), -1), stats).reshape(y.shape)
 
 
 def _standardize(X, stats):

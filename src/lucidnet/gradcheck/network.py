@@ -17,7 +17,8 @@ data, and:
 
 :meth:`NeuralNetwork.grad_check <lucidnet.network.NeuralNetwork.grad_check>`
 and :meth:`~lucidnet.network.NeuralNetwork.check_gradients` are thin wrappers
-of :func:`grad_check` and :func:`check_gradients`.
+of :func:`grad_check` and :func:`check_gradients`; the check that
+``fit(grad_check_every=k)`` runs is :mod:`lucidnet.gradcheck.periodic`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ..core import gradient_check as gradcheck
 from ..core.dropout import Dropout
 from .batched import check_entries_batched
 
-__all__ = ["Float64Copy", "run_checks", "grad_check", "check_gradients", "PeriodicCheck"]
+__all__ = ["Float64Copy", "run_checks", "grad_check", "check_gradients"]
 
 METHODS = ("entries", "entries_loop", "directional")
 
@@ -163,33 +164,11 @@ def check_gradients(net, X, y, method="directional", **kw) -> list:
     return run_checks(net64, *_data(net64, X, y), targets, method=method, **kw)
 
 
-class PeriodicCheck:
-    """The directional check of every tensor that ``fit(grad_check_every=k)`` runs.
+def __getattr__(name):
+    # fit's periodic check moved to lucidnet.gradcheck.periodic (it imports this
+    # module, so it is found lazily); the old path keeps the name
+    if name == "PeriodicCheck":
+        from .periodic import PeriodicCheck
 
-    Holds the float64 data and the float64 copy for the whole run; calling it
-    returns the reports, or raises ``AssertionError`` naming the epoch.
-
-    The check runs on at most ``max_examples`` evenly spaced columns (all of
-    them for a smaller ``N``), the same ones at every check: it verifies that
-    backprop computes the derivative of the cost it is given, which a sample
-    of examples exercises as well as all of them, at a cost that no longer
-    grows with ``N`` (on the reference run it halves the check's cost).
-    """
-
-    max_examples = 256
-
-    def __init__(self, net, X, Y):
-        self.net64 = Float64Copy(net)
-        N = X.shape[1]
-        if N > self.max_examples:
-            cols = np.linspace(0, N - 1, self.max_examples).round().astype(np.intp)
-            X, Y = X[:, cols], Y[:, cols]
-        self.X, self.Y = X.astype(np.float64), Y.astype(np.float64)
-        self.targets = [(i, p) for i, layer in enumerate(net.layers) for p in layer.params]
-
-    def __call__(self, epoch, rng) -> list:
-        reports = run_checks(self.net64(), self.X, self.Y, self.targets, rng=rng)
-        failed = [r for r in reports if not r.passed]
-        if failed:
-            raise AssertionError(f"at epoch {epoch}: " + gradcheck._failure_message(failed[0]))
-        return reports
+        return PeriodicCheck
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,7 +6,8 @@ before anything in it is used.
 - :func:`_check_weights`: the arrays the layers need, with the shapes the
   manifest implies, float32/float64 and finite, before the network allocates
   anything;
-- :func:`_check_preprocessing`: the stored standardization, feature names and
+- :func:`_check_preprocessing`: the stored standardization (of the features,
+  and ``target_standardize`` of a regression's targets), feature names and
   class labels fit the network.
 
 Every failure is a :class:`~lucidnet.errors.ModelFileError` naming the file
@@ -15,6 +16,7 @@ and the problem.
 
 from __future__ import annotations
 
+import math
 import zipfile
 
 import numpy as np
@@ -84,8 +86,21 @@ def _check_weights(bad, layers, arrays) -> None:
             raise bad(f"array {name} has non-finite values (NaN or infinity)")
 
 
-def _check_preprocessing(bad, pre, n_features) -> dict:
-    """The preprocessing record: standardization statistics and names that fit the network."""
+def _check_stats(bad, stats, n, what) -> None:
+    """``{"mean": [n numbers], "scale": [n numbers > 0]}``, all finite."""
+    ok = isinstance(stats, dict) and set(stats) == {"mean", "scale"} and all(
+        isinstance(stats.get(k), list) and len(stats[k]) == n
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                for v in stats[k])
+        for k in ("mean", "scale"))
+    if not ok or not all(v > 0 for v in stats["scale"]):
+        raise bad(f"preprocessing.{what} must hold 'mean' and 'scale' lists of "
+                  f"{n} finite numbers (scale > 0) and nothing else")
+
+
+def _check_preprocessing(bad, pre, n_features, n_outputs=None) -> dict:
+    """The preprocessing record: standardization statistics and names that fit the network
+    (``target_standardize``: one mean and scale per output, for a regression)."""
     if pre is None:
         return {}
     if not isinstance(pre, dict):
@@ -115,6 +130,9 @@ def _check_preprocessing(bad, pre, n_features) -> dict:
     if names is not None and not (isinstance(names, list) and len(names) == n_features
                                   and all(isinstance(n, str) for n in names)):
         raise bad(f"preprocessing.feature_names must be a list of {n_features} strings")
+    target_stats = pre.get("target_standardize")
+    if target_stats is not None:
+        _check_stats(bad, target_stats, n_outputs, "target_standardize")
     labels = pre.get("class_labels")
     if labels is not None and not (isinstance(labels, list) and all(
             isinstance(v, (str, int, float, bool)) for v in labels)):

@@ -9,7 +9,9 @@ float32, and each Dense layer becomes one ``Gemm``::
 
 which is the core's ``Z[l] = W[l] A[l-1] + b[l]`` transposed.  Dropout is the
 identity at inference and is left out.  If the model file recorded a
-standardization, the graph starts with ``(X - mean) / scale``.
+standardization, the graph starts with ``(X - mean) / scale``; a regression
+trained on standardized targets ends with ``A[L] * scale + mean`` (the
+target's units, as :meth:`NeuralNetwork.predict`).
 
 Outputs: ``output``, the network's ``A[L]`` ``(N, dL)`` (probabilities for a
 sigmoid or softmax output, values for a regression), and, for a classifier,
@@ -69,6 +71,8 @@ def to_onnx(net, *, opset: int = ONNX_OPSET):
                   helper.make_node("Div", ["X_centered", "std_scale"], ["X_std"])]
         current = "X_std"
     dense = [layer for layer in net.layers if isinstance(layer, Dense)]
+    # a regression trained on standardized targets: output = A[L] * scale + mean
+    target = None if net.is_classifier else (net.preprocessing or {}).get("target_standardize")
     for layer in net.layers:
         if isinstance(layer, (Input, Dropout)):
             continue  # Input is X itself; Dropout is the identity at inference
@@ -79,11 +83,16 @@ def to_onnx(net, *, opset: int = ONNX_OPSET):
         inits += [numpy_helper.from_array(W, f"{layer.name}.W"),
                   numpy_helper.from_array(b, f"{layer.name}.b")]
         Z = f"{layer.name}.Z"
-        A = "output" if layer is dense[-1] else f"{layer.name}.A"
+        A = f"{layer.name}.A" if layer is not dense[-1] else "output_std" if target else "output"
         nodes.append(helper.make_node("Gemm", [current, f"{layer.name}.W", f"{layer.name}.b"],
                                       [Z], transB=1))                 # X W^T + b
         nodes += _activation_nodes(helper, layer.activation, Z, A)
         current = A
+    if target:
+        inits += [numpy_helper.from_array(np.asarray(target["scale"], np.float32), "y_scale"),
+                  numpy_helper.from_array(np.asarray(target["mean"], np.float32), "y_mean")]
+        nodes += [helper.make_node("Mul", ["output_std", "y_scale"], ["output_scaled"]),
+                  helper.make_node("Add", ["output_scaled", "y_mean"], ["output"])]
     dL = net.n_outputs
     outputs = [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", dL])]
     out_name = net.output_layer.activation.name

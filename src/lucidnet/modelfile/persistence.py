@@ -240,7 +240,7 @@ def load(path):
         for layer in layers:
             net.add(layer)
         net.preprocessing = _check_preprocessing(bad, manifest.get("preprocessing"),
-                                                 net.n_features)
+                                                 net.n_features, net.n_outputs)
         training = manifest.get("training") or {}
         if not isinstance(training, dict):
             raise bad("training must be a JSON object")

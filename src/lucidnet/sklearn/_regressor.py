@@ -45,6 +45,11 @@ class LucidRegressor(RegressorMixin, BaseLucidMLP):
 
     ``partial_fit`` exists whatever the solver, as on ``MLPRegressor``
     (with ``solver='lbfgs'`` it runs a whole L-BFGS fit from the current weights).
+
+    The targets are used as given, as ``MLPRegressor`` does: unlike ``lucidnet
+    train``, which standardizes a regression target by default, the estimator
+    does not scale ``y`` (wrap it in ``sklearn.compose.TransformedTargetRegressor``
+    for that).
     """
 
     _parameter_constraints: dict = {

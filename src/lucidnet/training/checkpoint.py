@@ -72,7 +72,7 @@ def _options_for_resume(options: dict) -> dict:
 
 
 def resume(path, X, y, *, epochs=None, callbacks=(), verbose=True, validation_data=None,
-           checkpoint_path=None):
+           checkpoint_path=None, on_grad_check_failure="raise"):
     """Continue the training run saved in the checkpoint ``path``.
 
     Parameters
@@ -90,6 +90,8 @@ def resume(path, X, y, *, epochs=None, callbacks=(), verbose=True, validation_da
         Needed again if the run had explicit validation data.
     checkpoint_path : str or Path, optional
         Where to keep saving checkpoints; by default ``path`` itself.
+    on_grad_check_failure : {"raise", "warn", "record"}
+        As for ``fit``.
 
     Returns
     -------
@@ -106,5 +108,6 @@ def resume(path, X, y, *, epochs=None, callbacks=(), verbose=True, validation_da
     costs = train(net, X, y, epochs=state["epochs"] if epochs is None else epochs,
                   callbacks=callbacks, verbose=verbose, validation_data=validation_data,
                   checkpoint_path=path if checkpoint_path is None else checkpoint_path,
+                  on_grad_check_failure=on_grad_check_failure,
                   _resume={"state": state, "arrays": arrays}, **options)
     return net, costs

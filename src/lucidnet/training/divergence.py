@@ -10,7 +10,12 @@ tests are used instead:
   :class:`~lucidnet.network.DivergenceError` if the sum is not finite;
 - every epoch, :meth:`DivergenceGuard.check` sums the squares of each parameter
   tensor (one pass over the P parameters), which catches a gradient or an update that
-  overflowed even when the outputs saturated to finite values.
+  overflowed even when the outputs saturated to finite values;
+- every cost J that is computed anyway (a print checkpoint, the periodic gradient
+  check's) is compared with the first one: a cost that grew past
+  ``EXPLODED * max(J_first, 1)`` has diverged while still finite (a regression on
+  raw prices reaches 1e124), and is reported as such before a gradient check
+  runs on the exploded network.
 
 At the start of each epoch the guard copies the weights and the optimizer
 state (O(P), negligible next to a forward pass over N examples).  When a test
@@ -27,7 +32,9 @@ import numpy as np
 
 from ..errors import DivergenceError
 
-__all__ = ["DivergenceGuard", "DivergenceError", "weights_are_finite"]
+__all__ = ["DivergenceGuard", "DivergenceError", "weights_are_finite", "EXPLODED"]
+
+EXPLODED = 1e6  # a cost this many times its first value (or 1) has diverged
 
 
 def weights_are_finite(net) -> bool:
@@ -64,6 +71,22 @@ class DivergenceGuard:
         self._known_good: dict | None = None  # taken where a finite cost was recorded
         self.last_cost = None              # the last finite cost seen ...
         self.last_cost_epoch = None        # ... after this epoch (-1: before training)
+        self.first_cost = None             # the first one: the scale of "exploded"
+
+    def acceptable(self, cost) -> bool:
+        """True for a finite cost that has not grown past ``EXPLODED`` times the first."""
+        if cost is None or not math.isfinite(cost):
+            return False
+        return self.first_cost is None or cost <= EXPLODED * max(self.first_cost, 1.0)
+
+    def watch(self, epoch: int, cost) -> None:
+        """Raise ``DivergenceError`` if a cost computed at ``epoch`` is not acceptable."""
+        if cost is not None and math.isfinite(cost) and self.first_cost is None:
+            self.first_cost = float(cost)
+        if not self.acceptable(cost):
+            grown = (f"the cost grew from {self.first_cost:.4g} to {cost:.4g}"
+                     if cost is not None and math.isfinite(cost) else "the cost became non-finite")
+            raise DivergenceError(grown)
 
     def _take(self, epoch: int, reuse: dict | None) -> dict:
         weights = reuse["weights"] if reuse else [np.empty_like(t) for t in self._params]
@@ -83,7 +106,7 @@ class DivergenceGuard:
 
     def record_cost(self, epoch: int, cost: float | None) -> None:
         """Remember a finite cost J computed after ``epoch``, and the weights that gave it."""
-        if cost is not None and math.isfinite(cost):
+        if self.acceptable(cost):
             self.last_cost, self.last_cost_epoch = cost, epoch
             self._known_good = self._take(epoch + 1, self._known_good)
 
@@ -133,7 +156,7 @@ class DivergenceGuard:
         for snap in candidates:
             self._restore(snap)
             cost = self._cost(X, Y)
-            if math.isfinite(cost):
+            if self.acceptable(cost):
                 self.last_cost, self.last_cost_epoch = cost, snap["epoch"] - 1
                 found = True
                 break
@@ -145,8 +168,8 @@ class DivergenceGuard:
             self._restore(snap)
         kept = snap["epoch"] - 1
         if self.last_cost is None:
-            known = ("the cost at the last finite weights overflows, and no earlier cost "
-                     "was computed")
+            known = ("the cost at the last finite weights overflows or has exploded, and "
+                     "no earlier cost was computed")
         elif self.last_cost_epoch < 0:
             known = f"last finite cost {self.last_cost:.6g} (before training)"
         else:

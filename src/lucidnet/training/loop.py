@@ -22,9 +22,10 @@ import numpy as np
 from ..core import checks
 from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateScheduler,
                         append_row)
-from .run import Run
+from ..gradcheck.periodic import PeriodicCheck
+from .diagnosis import warn_if_poor
 from .divergence import DivergenceGuard
-from ..gradcheck.network import PeriodicCheck
+from .run import Run
 from .interrupt import TrainingInterrupted, deferred_interrupts
 from ..errors import DivergenceError
 from ..optim.clipping import clip_grad_norm
@@ -108,7 +109,8 @@ def _interrupted(run, epoch, X, Y, callbacks, check_rng) -> TrainingInterrupted:
 def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
           batch_size=None, shuffle=True, callbacks=(), verbose=True, validation_split=None,
           validation_data=None, early_stopping=None, min_delta=0.0, schedule=None,
-          clip_norm=None, checkpoint_path=None, checkpoint_every=0, _resume=None):
+          clip_norm=None, checkpoint_path=None, checkpoint_every=0,
+          on_grad_check_failure="raise", _resume=None):
     """Train ``net`` on ``X`` ``(d0, N)`` and ``y``; return the checkpoint costs.
 
     Parameters
@@ -120,9 +122,14 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
         update of epochs 0, k, 2k, ...; 0 records nothing.
     grad_check_every : int
         Directional gradient check of every parameter tensor at epochs
-        0, k, 2k, ...; reports go to ``net.grad_checks``; a failure raises
-        ``AssertionError``.  0 disables it.  The check uses at most 256
-        evenly spaced examples (see ``gradcheck_network.PeriodicCheck``).
+        0, k, 2k, ...; reports go to ``net.grad_checks``.  0 disables it.  The
+        check uses at most 256 evenly spaced examples, judges the error
+        against the scale of the whole gradient tensor and leaves out examples
+        whose perturbation crosses a kink (see :mod:`lucidnet.gradcheck.periodic`).
+    on_grad_check_failure : {"raise", "warn", "record"}
+        A failed periodic check raises ``AssertionError`` (the default), warns
+        (``lucidnet.errors.GradientCheckWarning``) and trains on, or is only
+        recorded in ``net.grad_checks`` (``report.passed`` is False).
     batch_size : int, optional
         Mini-batch size; ``None`` is full batch.  Batches are reshuffled every
         epoch from the network's Generator when ``shuffle``.
@@ -189,7 +196,7 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     X, Y, Xv, Yv = prepare_validation(net, X, Y, validation_split, validation_data)
     N = X.shape[1]
     # one float64 copy (of a float32 net) and float64 data for all the run's checks
-    grad_check = PeriodicCheck(net, X, Y) if grad_check_every else None
+    grad_check = PeriodicCheck(net, X, Y, on_grad_check_failure) if grad_check_every else None
     every_epoch = Xv is not None or any(cb.needs_history for cb in callbacks)
 
     history = net.history
@@ -205,6 +212,10 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
         for epoch in range(run.epoch, epochs):
             fresh = run.batches_done == 0  # False when resuming in the middle of this epoch
             if fresh and grad_check_every and epoch % grad_check_every == 0:
+                try:  # divergence first: never a gradient check of an exploded network
+                    guard.watch(epoch, grad_check.cost())
+                except DivergenceError as exc:
+                    raise guard.fail(epoch, exc, X, Y) from None
                 net.grad_checks.append((epoch, grad_check(epoch, check_rng)))
             for cb in callbacks if fresh else ():
                 cb.on_epoch_begin(net, epoch)
@@ -231,8 +242,10 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
             info = EpochInfo(net, epoch, X, Y, Xv, Yv)
             checkpoint = bool(print_every) and epoch % print_every == 0
             if checkpoint:
-                if not np.isfinite(info.cost):
-                    raise guard.fail(epoch, "the cost became non-finite", X, Y)
+                try:
+                    guard.watch(epoch, info.cost)
+                except DivergenceError as exc:
+                    raise guard.fail(epoch, exc, X, Y) from None
                 guard.record_cost(epoch, info.cost)
                 costs.append(info.cost)
                 if verbose:
@@ -254,4 +267,7 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
         cb.on_train_end(net)
     net.training_record.update(epochs=int(net.training_record.get("epochs", 0)) + epoch + 1,
                                final_cost=costs[-1] if costs else None)
+    # a word when the result is poor (a TrainingDiagnosis warning; see lucidnet.training.diagnosis)
+    warn_if_poor(net, X, Y, epochs=epoch + 1,
+                 early_stopping=any(isinstance(cb, EarlyStopping) for cb in callbacks))
     return costs
