@@ -70,6 +70,30 @@ def peak_rss_mib() -> float | None:
     return kib / 1024
 
 
+# ---------------------------------------------------------------- threads
+_LIMITS = []
+
+
+def one_thread(torch_mod=None) -> None:
+    """Run every library on one thread: NumPy's BLAS (threadpoolctl), PyTorch and XLA.
+
+    For a machine shared with other work: there a second BLAS thread waits for a
+    core at every small product (measured here under a load average of 13: run R's
+    products 10-40x slower with two threads than with one), which says more about
+    the load than about the libraries.  Call before JAX is imported (XLA reads its
+    flags once); pass ``torch`` when it is loaded.
+    """
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
+                               " --xla_cpu_multi_thread_eigen=false"
+                               " intra_op_parallelism_threads=1").strip()
+    if not _LIMITS:
+        from threadpoolctl import threadpool_limits
+
+        _LIMITS.append(threadpool_limits(limits=1))
+    if torch_mod is not None:
+        torch_mod.set_num_threads(1)
+
+
 # ---------------------------------------------------------------- environment
 def blas_info() -> list[dict]:
     """What threadpoolctl sees: BLAS library, kernel (architecture), threads."""
@@ -81,7 +105,7 @@ def blas_info() -> list[dict]:
     return [{k: info.get(k) for k in keep} for info in threadpool_info()]
 
 
-def environment(torch_mod=None) -> dict:
+def environment(torch_mod=None, jax_mod=None) -> dict:
     cpu = platform.processor() or ""
     try:
         with open("/proc/cpuinfo") as fh:
@@ -110,6 +134,9 @@ def environment(torch_mod=None) -> dict:
     if torch_mod is not None:
         env["torch"] = torch_mod.__version__
         env["torch_threads_default"] = torch_mod.get_num_threads()
+    if jax_mod is not None:
+        env["jax"] = jax_mod.__version__
+        env["jax_devices"] = [str(d) for d in jax_mod.devices()]
     return env
 
 

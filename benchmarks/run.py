@@ -5,7 +5,7 @@ Usage (from the repository root; see BENCHMARKS.md)::
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=src \\
         python benchmarks/run.py [--quick] [--workloads R,S,M,G] [--repeats 5]
                                  [--dtypes float64,float32] [--no-memory] [--no-torch]
-                                 [--json PATH] [--markdown PATH] [--chart PATH]
+                                 [--no-jax] [--json PATH] [--markdown PATH] [--chart PATH]
 
 Workloads (ISSUE 4):
 
@@ -19,7 +19,9 @@ Workloads (ISSUE 4):
      steps, and the overhead of ``grad_check_every=199`` on run R.
 
 PyTorch runs twice, with its default thread count and with one thread; the
-ratios use the faster of the two.  Peak memory: one child process per
+ratios use the faster of the two.  JAX runs as a Python loop over a jitted
+step (``jax``) and, for R, as one compiled ``lax.fori_loop`` (``jax-fori``);
+its compile time is measured apart (``compile_s``) and kept out of the run.  Peak memory: one child process per
 implementation, workload and dtype (``--child``).
 """
 
@@ -39,10 +41,12 @@ sys.path.insert(0, str(HERE.parent / "src"))
 import numpy as np  # noqa: E402
 
 import common  # noqa: E402
+import jax_peer  # noqa: E402
 import workloads as wl  # noqa: E402
 from common import median, timed  # noqa: E402
+from report import chart, markdown  # noqa: E402
 
-IMPLS = ("lucidnet", "sklearn", "torch", "torch-1t")
+IMPLS = ("lucidnet", "sklearn", "torch", "torch-1t", "jax", "jax-fori")
 
 
 def _load_torch(enabled: bool):
@@ -78,14 +82,15 @@ class Threads:
 # ---------------------------------------------------------------- R, S, M
 
 
-def bench_workload(workload, dtype, impls, sz, repeats, torch, warmup=True):
+def bench_workload(workload, dtype, impls, sz, repeats, torch, warmup=True, jax=None):
     """Interleaved repeats of every implementation; one row per implementation."""
+    impls = [impl for impl in impls if wl.supports(impl, workload)]
     times = {impl: [] for impl in impls}
     metrics = {impl: [] for impl in impls}
     first = 0 if warmup else 1
     for rep in range(first, repeats + 1):  # repeat 0 is a warm-up (imports, caches), not counted
         for impl in impls:
-            run, evaluate = wl.make(impl, workload, dtype, sz, torch=torch, seed=rep)
+            run, evaluate = wl.make(impl, workload, dtype, sz, torch=torch, seed=rep, jax=jax)
             with Threads(torch if impl.startswith("torch") else None, impl):
                 seconds, model = timed(run)
             if rep:
@@ -130,6 +135,9 @@ def annotate(rows, sz, peaks):
             best = min(torch_rows, key=lambda r: r["median_s"])
             lucid["vs_torch_best"] = best["median_s"] / lucid["median_s"]
             lucid["torch_best"] = best["impl"]
+        for impl in ("jax", "jax-fori"):
+            if impl in group:
+                lucid[f"vs_{impl}"] = group[impl]["median_s"] / lucid["median_s"]
         for impl, row in group.items():
             row["lucidnet_speedup"] = row["median_s"] / lucid["median_s"]
     return rows
@@ -210,11 +218,12 @@ def child(spec: str) -> None:
     """Run one workload once in this process and print its memory figures as JSON."""
     impl, workload, dtype, quick = spec.split(":")
     sz = wl.QUICK if quick == "quick" else wl.FULL
-    torch = _load_torch(impl.startswith("torch")) if impl.startswith("torch") else None
-    if impl.startswith("torch") and torch is None:
+    torch = _load_torch(True) if impl.startswith("torch") else None
+    jax = jax_peer.load(True) if impl.startswith("jax") else None
+    if (impl.startswith("torch") and torch is None) or (impl.startswith("jax") and jax is None):
         print(json.dumps({"skipped": True}))
         return
-    run, _ = wl.make(impl, workload, dtype, sz, torch=torch)
+    run, _ = wl.make(impl, workload, dtype, sz, torch=torch, jax=jax)
     reset_ok = common.reset_peak_rss()
     base = common.rss_mib()
     with Threads(torch, impl):
@@ -261,7 +270,7 @@ def bench_memory(workloads, dtypes, impls, quick):
         if workload == "G":
             continue
         for dtype in dtypes:
-            for impl in impls:
+            for impl in [i for i in impls if wl.supports(i, workload)]:
                 spec = f"{impl}:{workload}:{dtype}:{'quick' if quick else 'full'}"
                 proc = subprocess.run([sys.executable, __file__, "--child", spec],
                                       capture_output=True, text=True, env=os.environ.copy())
@@ -273,129 +282,6 @@ def bench_memory(workloads, dtypes, impls, quick):
     return rows
 
 
-# ---------------------------------------------------------------- report
-
-
-def fmt(x, spec=".3g"):
-    return "-" if x is None else format(x, spec)
-
-
-def markdown(results) -> str:
-    env, rows, mem, g = results["env"], results["rows"], results["memory"], results["G"]
-    out = ["## Results", "",
-           f"Measured {env['date_utc']} on {env['cpu']} ({env['cores']} cores, load average "
-           f"{', '.join(f'{x:.1f}' for x in env['load_average'] or [])} at the start), "
-           f"Python {env['python']}, NumPy {env['numpy']}, scikit-learn {env['sklearn']}, "
-           f"PyTorch {env.get('torch', 'not installed')} "
-           f"(default {env.get('torch_threads_default', '-')} threads).  "
-           f"BLAS: " + "; ".join(f"{b.get('internal_api')} {b.get('version')} kernel "
-                                  f"{b.get('architecture')}, {b.get('num_threads')} threads"
-                                  for b in env["blas"]) +
-           f".  OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE in the run: {env['openblas_env']}.  "
-           f"Each figure is the median of {results['repeats']} interleaved repeats; "
-           f"'lucidnet x' is how many times faster lucidnet is than that row "
-           f"(same run, same dtype).", ""]
-    titles = {"R": "R: reference run (2-16-32-1 sigmoid, N=1000, 2000 full-batch epochs)",
-              "S": "S: scale (2-256-256-1 sigmoid, N=100,000, 20 full-batch epochs)",
-              "M": "M: mini-batches (digits, 64-128-64-10 ReLU/softmax, Adam, batch 32, "
-                   "50 epochs)"}
-    for workload in ("R", "S", "M"):
-        wrows = [r for r in rows if r["workload"] == workload]
-        if not wrows:
-            continue
-        out += [f"### {titles[workload]}", ""]
-        if workload == "R":
-            head = "| dtype | implementation | time (s) | ms/epoch | final J | train acc | lucidnet x |"
-        elif workload == "S":
-            head = ("| dtype | implementation | s/epoch | GFLOP/s | % of matmul peak | "
-                    "final J | lucidnet x |")
-        else:
-            head = "| dtype | implementation | time (s) | samples/s | test acc | lucidnet x |"
-        out += [head, "|" + "---|" * (head.count("|") - 1)]
-        for r in wrows:
-            if workload == "R":
-                cells = [fmt(r["median_s"]), fmt(1e3 * r["s_per_epoch"]), fmt(r["final_cost"], ".4f"),
-                         fmt(r["train_acc"], ".3f")]
-            elif workload == "S":
-                cells = [fmt(r["s_per_epoch"]), fmt(r.get("gflops"), ".1f"),
-                         fmt(r.get("pct_of_peak"), ".0f"), fmt(r["final_cost"], ".4f")]
-            else:
-                cells = [fmt(r["median_s"]), fmt(r["samples_per_s"], ",.0f"),
-                         fmt(r["test_acc"], ".3f")]
-            out.append(f"| {r['dtype']} | {r['impl']} | " + " | ".join(cells) +
-                       f" | {fmt(r['lucidnet_speedup'], '.2f')} |")
-        if workload == "S":
-            peaks = {r["dtype"]: r.get("peak_gflops") for r in wrows}
-            out += ["", "np.matmul peak (2048 x 2048, same run): " +
-                    ", ".join(f"{d} {fmt(p, '.1f')} GFLOP/s" for d, p in peaks.items())]
-        out.append("")
-    if g:
-        out += ["### G: gradient checks (reference network, float64)", "",
-                f"One training step (forward, backward, update; N={g.get('n', '')}): "
-                f"{1e3 * g['t_step_s']:.3f} ms; {g['n_params']} parameters.", "",
-                "| check | time (ms) | in training steps |", "|---|---|---|"]
-        for method, label in (("periodic", "directional, every tensor, on fit's sample of at "
-                                           "most 256 examples (grad_check_every)"),
-                              ("directional", "directional, every tensor, all N examples "
-                                              "(check_gradients)"),
-                              ("entries", "every entry, batched (grad_check method='entries')"),
-                              ("entries_loop", "every entry, loop of two forward passes")):
-            out.append(f"| {label} | {1e3 * g[f't_{method}_s']:.2f} | "
-                       f"{g[f'{method}_in_steps']:.1f} |")
-        out += ["", f"Batched entry check vs the loop: {g['entries_speedup_vs_loop']:.1f}x faster.",
-                "", f"Run R with and without checks: {g.get('R_pairs', '')} pairs of runs "
-                "in alternating order; the overhead is the median of the pairs' ratios.",
-                "", "| run R | without checks (s) | grad_check_every=" + str(g["every"]) +
-                " (s) | overhead |", "|---|---|---|---|"]
-        for dtype in ("float64", "float32"):
-            out.append(f"| {dtype} | {g[f'R_{dtype}_plain_s']:.3f} | "
-                       f"{g[f'R_{dtype}_checked_s']:.3f} | {g[f'R_{dtype}_overhead_pct']:+.1f}% |")
-        out.append("")
-    if mem:
-        out += ["### Peak memory (one process per implementation, workload and dtype)", "",
-                "| workload | dtype | implementation | peak RSS (MiB) | RSS before the "
-                "workload (MiB) | workload's own (MiB) | growth after epoch 1 (MiB) |",
-                "|---|---|---|---|---|---|---|"]
-        for r in mem:
-            out.append(f"| {r['workload']} | {r['dtype']} | {r['impl']} | "
-                       f"{fmt(r['peak_rss_mib'], '.0f')} | {fmt(r['base_rss_mib'], '.0f')} | "
-                       f"{fmt(r['workload_mib'], '.0f')} | {fmt(r['epoch_growth_mib'], '.1f')} |")
-        out.append("")
-    return "\n".join(out)
-
-
-def chart(results, path):
-    """Bar chart of lucidnet's speed-up over each peer (same run, same dtype)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    labels, values, colors = [], [], []
-    palette = {"sklearn": "#4c72b0", "torch": "#dd8452", "torch-1t": "#c44e52"}
-    for r in results["rows"]:
-        if r["impl"] == "lucidnet":
-            continue
-        labels.append(f"{r['workload']} {r['dtype'][-2:]} {r['impl']}")
-        values.append(r["lucidnet_speedup"])
-        colors.append(palette.get(r["impl"], "grey"))
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(labels) + 1.4))
-    y = np.arange(len(labels))
-    ax.barh(y, values, color=colors)
-    ax.axvline(1.0, color="black", lw=1)
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.set_xlabel("lucidnet speed-up (peer time / lucidnet time; >1 = lucidnet faster)")
-    ax.set_title("lucidnet vs scikit-learn and PyTorch CPU, same run, same dtype")
-    for yi, v in zip(y, values):
-        ax.text(v, yi, f" {v:.2f}x", va="center", fontsize=8)
-    ax.set_xlim(0, 1.12 * max(values + [1.0]))  # room for the last label
-    fig.tight_layout()
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
@@ -405,6 +291,9 @@ def main(argv=None):
     p.add_argument("--s-repeats", type=int, default=None, help="repeats of S (default 3)")
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--no-sklearn", action="store_true")
+    p.add_argument("--no-jax", action="store_true")
+    p.add_argument("--one-thread", action="store_true",
+                   help="every library on one thread (a shared, loaded machine)")
     p.add_argument("--no-memory", action="store_true")
     p.add_argument("--memory-workloads", default=None,
                    help="workloads whose peak memory is measured (default: all chosen)")
@@ -429,12 +318,19 @@ def main(argv=None):
             print(f"note: {var}={os.environ[var]} is set; it can slow a current NumPy "
                   f"(run with `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ...`).")
     sz = wl.QUICK if args.quick else wl.FULL
+    if args.one_thread:
+        common.one_thread()
     torch = _load_torch(not args.no_torch)
+    jax = jax_peer.load(not args.no_jax)
+    if args.one_thread:
+        common.one_thread(torch)
     impls = ["lucidnet"] + ([] if args.no_sklearn else ["sklearn"]) + \
-        (["torch", "torch-1t"] if torch is not None else [])
+        (["torch"] + ([] if args.one_thread else ["torch-1t"]) if torch is not None else []) + \
+        (list(jax_peer.IMPLS) if jax is not None else [])
     repeats = args.repeats or (1 if args.quick else 5)
 
-    results = {"env": common.environment(torch), "quick": args.quick, "repeats": repeats,
+    results = {"env": {**common.environment(torch, jax),
+                       "threads": "one" if args.one_thread else "default"}, "quick": args.quick, "repeats": repeats,
                "sizes": vars(sz), "rows": [], "memory": [], "G": None}
     peaks = {}
     for workload in [w for w in workloads if w != "G"]:
@@ -445,7 +341,7 @@ def main(argv=None):
             print(f"[{workload} {dtype}] {reps} repeats of {', '.join(impls)} ...", flush=True)
             # S is long enough to need no warm-up repeat (its first epoch warms up)
             results["rows"] += bench_workload(workload, dtype, impls, sz, reps, torch,
-                                              warmup=workload != "S")
+                                              warmup=workload != "S", jax=jax)
     annotate(results["rows"], sz, peaks)
     if "G" in workloads:
         print("[G] gradient checks ...", flush=True)

@@ -7,7 +7,9 @@ the model and training it, through each library's ordinary public API) and
 that show every implementation did the same work.
 
 Implementations: ``lucidnet``, ``sklearn`` (MLPClassifier), ``torch`` (CPU,
-default thread count) and ``torch-1t`` (CPU, one thread).
+default thread count), ``torch-1t`` (CPU, one thread), and ``jax`` / ``jax-fori``
+(:mod:`jax_peer`: a Python loop over a jitted step / the whole run in one
+compiled loop).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import jax_peer
 from common import digits, moons
 
 # ---------------------------------------------------------------- sizes
@@ -240,7 +243,12 @@ def torch_minibatch(torch, data, dtype, epochs, batch, seed):
 # ---------------------------------------------------------------- dispatch
 
 
-def make(impl, workload, dtype, sz: Sizes, torch=None, seed=0):
+def supports(impl, workload) -> bool:
+    """Whether ``impl`` has a version of ``workload`` (``jax-fori``: full batch R only)."""
+    return impl != "jax-fori" or workload in jax_peer.FORI_WORKLOADS
+
+
+def make(impl, workload, dtype, sz: Sizes, torch=None, seed=0, jax=None):
     """``(run, evaluate)`` for one implementation, workload (R, S, M) and dtype."""
     if workload in ("R", "S"):
         if workload == "R":
@@ -253,6 +261,9 @@ def make(impl, workload, dtype, sz: Sizes, torch=None, seed=0):
             return lucid_full_batch(X, y, sizes, dtype, epochs, lr)
         if impl == "sklearn":
             return sk_full_batch(X, y, sizes, dtype, epochs, lr)
+        if impl.startswith("jax"):
+            return jax_peer.full_batch(jax, X, y, _lucid_net(sizes, "float64"), dtype, epochs,
+                                       lr, idiom=impl)
         return torch_full_batch(torch, X, y, sizes, dtype, epochs, lr, initial_weights(sizes))
     if workload == "M":
         data = digits()
@@ -260,5 +271,10 @@ def make(impl, workload, dtype, sz: Sizes, torch=None, seed=0):
             return lucid_minibatch(data, dtype, sz.m_epochs, sz.m_batch, seed)
         if impl == "sklearn":
             return sk_minibatch(data, dtype, sz.m_epochs, sz.m_batch, seed)
+        if impl == "jax":
+            net = _lucid_net([64, 128, 64, 10], "float64", activation="relu", out="softmax",
+                             loss="cce", seed=seed)           # lucidnet's initial weights
+            return jax_peer.minibatch(jax, data, net, dtype, sz.m_epochs, sz.m_batch, seed,
+                                      M_LR)
         return torch_minibatch(torch, data, dtype, sz.m_epochs, sz.m_batch, seed)
     raise ValueError(f"unknown workload {workload!r}")

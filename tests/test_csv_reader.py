@@ -1,4 +1,4 @@
-"""The one CSV reader (lucidnet.csvfile): the same answer from every command.
+"""The one CSV reader (lucidnet.data.csvfile): the same answer from every command.
 
 Each hostile file goes through ``train --data``, ``predict --input`` and
 ``evaluate --input`` (``main()`` in this process): every one exits with status 2
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lucidnet.cli import main
-from lucidnet.csvfile import CsvError, is_header, read_table
+from lucidnet.data.csvfile import CsvError, is_header, read_table
 
 GOOD = "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n"
 BOM = b"\xef\xbb\xbf"
@@ -143,3 +143,62 @@ def test_read_table_rows_keep_their_line_numbers(tmp_path):
     (["", "x"], True), (["1", ""], False), (["1_0", "2"], True), (["inf", "y"], True)])
 def test_the_one_header_rule(row, expected):
     assert is_header(row) is expected
+
+
+# ---------------------------------------------------------------- fuzzing
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import lucidnet.data as data_module  # noqa: E402
+
+CELLS = ["1", "-2.5", "1e3", "nan", "inf", "-inf", "1e400", "", " ", "a", "y", "0", "x,y",
+         '"q"', '"open', "\ufeff", "1_0", ";", "\t", "-", "\x00", "\xe9", "b"]
+
+
+@st.composite
+def csv_bytes(draw):
+    if draw(st.booleans()):
+        return draw(st.binary(max_size=300))
+    rows = draw(st.lists(st.lists(st.sampled_from(CELLS), min_size=1, max_size=4),
+                         max_size=6))
+    sep = draw(st.sampled_from([",", ";", "\t"]))
+    end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    text = end.join(sep.join(row) for row in rows)
+    prefix = draw(st.sampled_from([b"", BOM, b"\xff\xfe"]))
+    return prefix + text.encode("utf-8", "surrogatepass")
+
+
+@settings(max_examples=250, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=csv_bytes())
+def test_any_bytes_are_read_or_refused_with_a_value_error(tmp_path, data):
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    try:
+        table = read_table(path)
+    except CsvError as exc:
+        assert str(path) in str(exc)
+    else:
+        assert table.rows and all(len(c) == table.n_columns for _, c in table.rows)
+        try:
+            table.numbers(range(table.n_columns))
+        except CsvError as exc:
+            assert "line " in str(exc) and "column " in str(exc)
+    try:
+        data_module.read_csv(path, "y")
+    except ValueError:
+        pass
+
+
+@settings(max_examples=100, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=csv_bytes())
+def test_any_csv_through_predict_and_evaluate_exits_0_or_2_in_one_line(tmp_path, capsys, model,
+                                                                         data):
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    for name in ("predict", "evaluate"):
+        status, _, err = run(commands(model, path)[name], capsys)
+        assert status in (0, 2), err
+        if status == 2:
+            assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err

@@ -89,8 +89,20 @@ def test_bad_transforms_in_a_model_file_are_refused(tmp_path, change, message):
         lucidnet.load(path)
 
 
-def test_onnx_export_refuses_transforms(tmp_path):
-    pytest.importorskip("onnx")
-    net, path = _net_with_transforms(tmp_path)
-    with pytest.raises(ValueError, match="input transforms"):
-        lucidnet.export_onnx(lucidnet.load(path), tmp_path / "m.onnx")
+def test_onnx_export_computes_the_transforms(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    net = NeuralNetwork([Input("x", 5), Dense("h", 6, "tanh"), Dense("out", 1, "sigmoid")],
+                        seed=4)
+    net.preprocessing = {"input_features": ["x2", "x1^2", "x1*x2", "sin(x1)", "sin(x2)"],
+                         "raw_inputs": 2, "standardize": {"mean": [1.0, -2.0],
+                                                          "scale": [2.0, 0.5]}}
+    path = tmp_path / "m.npz"
+    net.save(path)
+    lucidnet.export_onnx(lucidnet.load(path), tmp_path / "m.onnx")
+    raw = np.array([[0.5, -1.0], [3.0, -2.5], [-4.0, 1.0]])          # (N, 2) raw rows
+    Z = (raw - [1.0, -2.0]) / [2.0, 0.5]
+    A0 = np.vstack([Z[:, 1], Z[:, 0] ** 2, Z[:, 0] * Z[:, 1], np.sin(Z[:, 0]), np.sin(Z[:, 1])])
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    out, label = session.run(["output", "label"], {"X": raw.astype(np.float32)})
+    np.testing.assert_allclose(out.T, net.forward(A0), atol=1e-5)
+    np.testing.assert_array_equal(label, (net.forward(A0)[0] >= 0.5).astype(int))

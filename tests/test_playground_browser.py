@@ -131,7 +131,8 @@ def test_export_predicts_like_the_page(browser, url, tmp_path):
     rows = proc.stdout.strip().splitlines()[1:]
     p_cli = np.array([float(row.split(",")[-1]) for row in rows])
     expected = np.array([p_page[100 * r + c] for r, c in cells])
-    np.testing.assert_allclose(p_cli, expected, atol=1 / 255 + 1e-6)  # 256 levels, float32, 6 digits
+    # the page's colours have 256 levels (float32); predict prints 6 digits
+    np.testing.assert_allclose(p_cli, expected, atol=1 / 255 + 1e-6)
 
 
 def test_a_copied_url_reproduces_settings_and_weights(browser, url):
@@ -150,3 +151,134 @@ def test_a_copied_url_reproduces_settings_and_weights(browser, url):
     wait_for(browser, "window.playground.frame.epoch === 4")
     assert _frame(browser, "settings") == settings
     assert _frame(browser, "weights") == weights
+
+
+def _equations(driver):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#equations .eq')].map(e => e.textContent);")
+
+
+def test_equations_follow_the_network_and_gradients_check(browser, url):
+    _open(browser, url, "dataset=circle&layers=4,2&acts=tanh,tanh")
+    wait_for(browser, "window.playground.explained && "
+                      "window.playground.explained.version === window.playground.frame.version")
+    lines = _equations(browser)
+    assert "Z[1] = W[1] (4x2) @ A[0] (2xN) + b[1] (4x1)   -> (4xN)" in lines
+    assert not any(line.startswith("Z[4]") for line in lines)
+    by_testid(browser, "add-layer").click()            # 4, 2, 2
+    wait_for(browser, "window.playground.frame.weights.length === 4 && "
+                      "window.playground.explained.version === window.playground.frame.version")
+    lines = _equations(browser)
+    assert "Z[3] = W[3] (2x2) @ A[2] (2xN) + b[3] (2x1)   -> (2xN)" in lines
+    assert "Z[4] = W[4] (1x2) @ A[3] (2xN) + b[4] (1x1)   -> (1xN)" in lines
+    by_testid(browser, "unit-2-0").click()              # a unit picks its layer
+    highlighted = browser.execute_script(
+        "return [...document.querySelectorAll('#equations .eq-hl')].map(e => e.textContent);")
+    assert "Z[2] = W[2] (2x4) @ A[1] (4xN) + b[2] (2x1)   -> (2xN)" in highlighted
+    assert all("[2]" in line for line in highlighted)
+    by_testid(browser, "check-gradients").click()
+    wait_for(browser, "window.playground.gradcheck")
+    for layer in (1, 2, 3, 4):
+        for param in ("W", "b"):
+            row = by_testid(browser, f"gradcheck-{layer}-{param}")
+            assert row.text.endswith("pass"), row.text
+    assert "passed" in by_testid(browser, "gradcheck-report").text
+    assert _errors(browser) == []
+
+
+def test_diagnostics_charts_move_while_training(browser, url):
+    _open(browser, url, "dataset=xor&layers=6&acts=relu")
+    picture = "document.querySelector('[data-testid=diag-grad_norm]').toDataURL()"
+    by_testid(browser, "play").click()
+    wait_for(browser, "window.playground.frame.epoch > 30")
+    first = browser.execute_script(f"return {picture};")
+    wait_for(browser, "window.playground.frame.epoch > 150")
+    by_testid(browser, "pause").click()
+    assert browser.execute_script(f"return {picture};") != first
+    figures = _frame(browser, "diagnostics")
+    assert [f["name"] for f in figures] == ["h1", "out"] and figures[0]["dead"] is not None
+    assert _errors(browser) == []
+
+
+def test_a_classroom_url_hides_what_it_says(browser, url):
+    lesson = "Exercise 1: make the test loss fall below 0.1 with two features only."
+    _open(browser, url, "dataset=xor&layers=3&acts=tanh&hide=learning-rate,equations,upload"
+                        f"&lesson={lesson.replace(' ', '%20')}")
+    assert by_testid(browser, "lesson").text == lesson
+    for hidden in ("learning-rate", "upload", "equations"):
+        assert not by_testid(browser, hidden).is_displayed(), hidden
+    for shown in ("activation", "play", "dataset"):
+        assert by_testid(browser, shown).is_displayed(), shown
+    by_testid(browser, "step").click()
+    wait_for(browser, "window.playground.frame.epoch === 1")
+    assert "hide=learning-rate%2Cequations%2Cupload" in browser.current_url   # kept in links
+    assert _frame(browser, "settings")["layers"] == [3]
+
+
+def _download(browser, testid, name):
+    path = browser.downloads / name
+    path.unlink(missing_ok=True)
+    by_testid(browser, testid).click()
+    deadline = time.monotonic() + 20
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)
+    return path
+
+
+def test_export_python_rebuilds_the_pages_weights(browser, url, tmp_path):
+    import lucidnet
+    from conftest import SRC
+
+    _open(browser, url, "dataset=moons&layers=5,3&acts=tanh,relu&batch=20&optimizer=rmsprop")
+    for _ in range(3):
+        by_testid(browser, "step").click()
+    wait_for(browser, "window.playground.frame.epoch === 3")
+    model = _download(browser, "export", "playground-model.npz")
+    script = _download(browser, "export-python", "playground_run.py")
+    proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": SRC})
+    assert proc.returncode == 0, proc.stderr
+    page, rebuilt = lucidnet.load(model), lucidnet.load(tmp_path / "playground-rebuilt.npz")
+    assert all(np.array_equal(p, q) for (_, p, _), (_, q, _) in
+               zip(page.parameters(), rebuilt.parameters()))
+
+
+def test_export_onnx_runs_in_onnxruntime_like_the_page(browser, url):
+    ort = pytest.importorskip("onnxruntime")
+    import lucidnet
+
+    _open(browser, url, "dataset=circle&features=x1,x2,x1%5E2,x2%5E2,x1*x2,sin(x1),sin(x2)"
+                        "&layers=6,3&acts=tanh,elu")
+    for _ in range(3):
+        by_testid(browser, "step").click()
+    wait_for(browser, "window.playground.frame.epoch === 3")
+    model = lucidnet.load(_download(browser, "export", "playground-model.npz"))
+    graph = _download(browser, "export-onnx", "playground-model.onnx")
+    raw = np.random.default_rng(0).uniform(-6, 6, size=(200, 2))
+    session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
+    (out,) = session.run(["output"], {"X": raw.astype(np.float32)})
+    np.testing.assert_allclose(out.T, model.predict_proba(raw.T), atol=1e-5)
+
+
+def test_the_plateau_message_comes_and_goes_on_the_reference_run(browser, url, tmp_path):
+    import lucidnet
+
+    X, y = lucidnet.generate_toy_dataset(1000, 0.2, "moons", 42)    # the reference run's data
+    path = tmp_path / "moons.csv"
+    path.write_text("x1,x2,y\n" + "\n".join(f"{float(a)!r},{float(b)!r},{c}"
+                                            for (a, b), c in zip(X, y)))
+    _open(browser, url, "layers=16,32&acts=sigmoid,sigmoid&optimizer=sgd&lr=1&train_pct=90"
+                        "&epf=20")
+    by_testid(browser, "upload").send_keys(str(path))
+    wait_for(browser, "window.playground.frame.settings.dataset === 'upload'")
+    by_testid(browser, "play").click()
+    wait_for(browser, "window.playground.frame.plateau && "
+                      "window.playground.frame.plateau.state === 'on'", timeout=60)
+    assert by_testid(browser, "plateau").text.startswith("Plateau: the cost has moved only")
+    wait_for(browser, "window.playground.frame.plateau && "
+                      "window.playground.frame.plateau.state === 'left'", timeout=60)
+    wait_for(browser, "window.playground.frame.plateau === null", timeout=60)
+    by_testid(browser, "pause").click()
+    assert not by_testid(browser, "plateau").is_displayed()
+    assert _frame(browser, "metrics.acc_train") > 0.9

@@ -55,7 +55,8 @@ def test_page_and_static_files(client):
     for testid in ("play", "pause", "step", "reset", "epoch", "train-loss", "test-loss", "fps",
                    "upload", "export", "learning-rate", "activation", "dataset", "add-layer"):
         assert f'data-testid="{testid}"' in page.text
-    for name in ("app.js", "view.js", "network.js", "playground.css"):
+    for name in ("app.js", "url.js", "view.js", "network.js", "equations.js", "diagnostics.js",
+                 "playground.css"):
         assert client.get(f"/static/{name}").status_code == 200
     assert client.get("/static/../server.py").status_code == 404
     assert client.get("/static/%2e%2e/server.py").status_code == 404

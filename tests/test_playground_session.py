@@ -42,9 +42,8 @@ def test_training_lowers_the_loss_and_counts_epochs():
 def test_chunks_do_not_change_the_result():
     settings = {"dataset": "spiral", "batch": 10, "dropout": 0.2, "optimizer": "momentum"}
     a, b = Session(settings), Session(settings)
-    a.train(17)
-    for k in (5, 2, 10):
-        b.train(k)
+    assert a.train(17) == 17
+    assert [b.train(k) for k in (5, 2, 10)] == [5, 2, 10]
     assert _same(_weights(a), _weights(b))
 
 
@@ -187,7 +186,8 @@ def test_export_predicts_like_the_page_on_raw_inputs(tmp_path):
     net = lucidnet.load(path)
     assert net.preprocessing["input_features"][2] == "x1^2"
     p = net.predict_proba(grid(s.data, HEATMAP))[0]           # raw (2, N) points
-    np.testing.assert_allclose(p, _page_values(frame(s)), atol=1 / 255)  # a colour: 256 levels, float32
+    # a colour: 256 levels, computed in float32
+    np.testing.assert_allclose(p, _page_values(frame(s)), atol=1 / 255)
 
 
 def test_export_of_an_upload_repeats_its_standardization(tmp_path):
@@ -206,3 +206,12 @@ def test_export_of_an_upload_repeats_its_standardization(tmp_path):
     np.testing.assert_allclose(net.predict_proba(apply_preprocessing(net.preprocessing, raw).T),
                                s.net.forward(A0), rtol=1e-12)
     assert decode_labels(net.preprocessing, [2, 0]) == ["z", "x"]
+
+
+def test_a_chunk_of_a_big_network_is_cut_by_its_cost():
+    from lucidnet.playground.session import CHUNK_FLOPS
+
+    s = Session({"layers": [256, 256, 256], "acts": ["relu"] * 3, "points": 5000,
+                 "train_pct": 90})
+    per_epoch = 6 * 4500 * s.net.n_params                    # 4500 training columns
+    assert s.train(100) == max(1, int(CHUNK_FLOPS // per_epoch)) < 100

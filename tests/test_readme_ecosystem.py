@@ -1,4 +1,5 @@
-"""The README's scikit-learn example and its export/evaluate commands run as written."""
+"""The README's scikit-learn examples (estimators, ONNX pipelines, skops, Dask) and its
+export/evaluate commands run as written."""
 
 from __future__ import annotations
 
@@ -49,3 +50,39 @@ def test_scikit_learn_example_then_evaluate_and_export(run_cli, tmp_path):
     proc = subprocess.run([sys.executable, "onnx_example.py"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip() == "(143, 1) (143,)", proc.stderr
+
+
+def run_snippet(code: str, cwd: Path) -> str:
+    """Run README code as a script in ``cwd``; return what it printed."""
+    (cwd / "snippet.py").write_text(code)
+    env_src = str(Path(__file__).resolve().parents[1] / "src")
+    proc = subprocess.run([sys.executable, "-W", "ignore", "snippet.py"], cwd=cwd,
+                          capture_output=True, text=True, timeout=600,
+                          env={"PYTHONPATH": env_src, "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def code_and_output(title: str) -> tuple[str, str]:
+    text = section(title)
+    return (re.findall(r"```python\n(.*?)```", text, re.S)[0],
+            re.findall(r"prints\n\n```\n(.*?)```", text, re.S)[0])
+
+
+@pytest.mark.slow
+def test_onnx_pipeline_and_skops_examples(tmp_path):
+    for module in ("skl2onnx", "onnxruntime", "skops"):
+        pytest.importorskip(module)
+    onnx_code, onnx_printed = code_and_output("### A whole pipeline to ONNX (skl2onnx)")
+    skops_code, skops_printed = code_and_output("### Saving a pipeline without pickle (skops)")
+    # the skops example continues the ONNX one, as the README says
+    assert run_snippet(onnx_code + skops_code, tmp_path) == onnx_printed + skops_printed
+    assert (tmp_path / "wine.onnx").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_dask_example_on_a_local_cluster(tmp_path):
+    pytest.importorskip("dask.distributed")
+    code, printed = code_and_output("### Scaling out on Dask")
+    assert "LocalCluster(" in code and "fit_incremental(" in code
+    assert run_snippet(code, tmp_path) == printed

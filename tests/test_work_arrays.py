@@ -112,8 +112,6 @@ class _Square(Activation):  # a user's activation written without ``out``
 @pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh", "identity", "elu", "square"])
 def test_large_arrays_by_blocks_of_rows_give_the_same_numbers(monkeypatch, activation):
     # 8 x 70,000 float64: 560 kB per row, so 2 MB blocks are 3 rows (3 + 3 + 2).
-    # h1 has 2 inputs: its products go by blocks too (they may round differently
-    # in the last bit); h2's input is 4.5 MB: its products stay whole.
     act = _Square() if activation == "square" else activation
     rng = np.random.default_rng(7)
     X = rng.standard_normal((2, 70_000))
@@ -129,8 +127,7 @@ def test_large_arrays_by_blocks_of_rows_give_the_same_numbers(monkeypatch, activ
 
     assert net_blocks(run()) == [3, 3]
     blocked = run()
-    assert [layer._small(layer.A_prev) for layer in blocked.layers[1:3]] == [True, False]
-    monkeypatch.setattr("lucidnet.core.dense._BLOCK_BYTES", 1 << 40)  # one block: whole arrays
+    monkeypatch.setattr("lucidnet.core.work_arrays.BLOCK_BYTES", 1 << 40)  # one block: whole arrays
     assert net_blocks(run()) == [None, None]
     whole = run()
     for (key, theta, g), (_, theta_ref, g_ref) in zip(blocked.parameters(), whole.parameters()):
@@ -143,10 +140,12 @@ def test_large_arrays_by_blocks_of_rows_give_the_same_numbers(monkeypatch, activ
 
 def net_blocks(net):
     """Number of row blocks each hidden layer uses (None: whole arrays)."""
+    from lucidnet.core.work_arrays import row_blocks
+
     out = []
     for layer in net.layers[1:-1]:
-        blocks = layer._row_blocks(layer.A.shape, layer.A.dtype)
-        out.append(None if blocks is None else len(blocks))
+        blocks = row_blocks(layer.A.shape, layer.A.dtype)
+        out.append(None if len(blocks) == 1 else len(blocks))
     return out
 
 

@@ -19,11 +19,10 @@ __all__ = ["MOVED"]
 # lucidnet.data, lucidnet.gradcheck, lucidnet.training, lucidnet.network)
 MOVED = {
     "lucidnet.activations": "lucidnet.core.activations",
-    "lucidnet.checks": "lucidnet.core.checks",
+    "lucidnet.checks": "lucidnet.checks",
     "lucidnet.initializers": "lucidnet.core.initializers",
     "lucidnet.layers": "lucidnet.core.layers",
     "lucidnet.losses": "lucidnet.core.losses",
-    "lucidnet.metrics": "lucidnet.core.metrics",
     "lucidnet.optimizers": "lucidnet.optim.optimizers",
     "lucidnet.flat_state": "lucidnet.optim.flat_state",
     "lucidnet.schedules": "lucidnet.optim.schedules",
@@ -34,7 +33,8 @@ MOVED = {
     "lucidnet.interrupt": "lucidnet.training.interrupt",
     "lucidnet.validation": "lucidnet.training.validation",
     "lucidnet.persistence": "lucidnet.modelfile.persistence",
-    "lucidnet.modelfile_checks": "lucidnet.modelfile.checks",
+    "lucidnet.modelfile_checks": "lucidnet.modelfile.manifest",
+    "lucidnet.csvfile": "lucidnet.data.csvfile",
     "lucidnet.onnx_export": "lucidnet.modelfile.onnx_export",
     "lucidnet.datasets": "lucidnet.data.toy",
     "lucidnet.explain": "lucidnet.inspect.explain",

@@ -26,30 +26,38 @@ import re
 
 import numpy as np
 
-__all__ = ["parse_feature", "check_features", "expand_features"]
+__all__ = ["parse_feature", "describe_feature", "check_features", "expand_features"]
 
-_PATTERNS = (
-    (re.compile(r"x(\d+)"), lambda X, i: X[i]),
-    (re.compile(r"x(\d+)\^2"), lambda X, i: X[i] * X[i]),
-    (re.compile(r"x(\d+)\*x(\d+)"), lambda X, i, j: X[i] * X[j]),
-    (re.compile(r"sin\(x(\d+)\)"), lambda X, i: np.sin(X[i])),
-)
+# kind -> (pattern, function of the raw rows); the kinds name the ONNX export's nodes
+_PATTERNS = {
+    "column": (re.compile(r"x(\d+)"), lambda X, i: X[i]),
+    "square": (re.compile(r"x(\d+)\^2"), lambda X, i: X[i] * X[i]),
+    "product": (re.compile(r"x(\d+)\*x(\d+)"), lambda X, i, j: X[i] * X[j]),
+    "sin": (re.compile(r"sin\(x(\d+)\)"), lambda X, i: np.sin(X[i])),
+}
 # A name is short: this bounds what a model file can make the parser look at.
 _MAX_NAME = 32
 
 
-def parse_feature(name, n_raw: int):
-    """``(function, 0-based column indices)`` of one transform name, or ``ValueError``."""
+def describe_feature(name, n_raw: int) -> tuple[str, list[int]]:
+    """``(kind, 0-based column indices)`` of one transform name, or ``ValueError``;
+    ``kind`` is ``"column"``, ``"square"``, ``"product"`` or ``"sin"``."""
     if isinstance(name, str) and len(name) <= _MAX_NAME:
-        for pattern, fn in _PATTERNS:
+        for kind, (pattern, _) in _PATTERNS.items():
             match = pattern.fullmatch(name)
             if match:
                 columns = [int(g) - 1 for g in match.groups()]
                 if all(0 <= c < n_raw for c in columns):
-                    return fn, columns
+                    return kind, columns
                 raise ValueError(f"input feature {name!r} names a column beyond the "
                                  f"{n_raw} raw inputs")
     raise ValueError(f"unknown input feature {name!r} (known forms: x1, x1^2, x1*x2, sin(x1))")
+
+
+def parse_feature(name, n_raw: int):
+    """``(function, 0-based column indices)`` of one transform name, or ``ValueError``."""
+    kind, columns = describe_feature(name, n_raw)
+    return _PATTERNS[kind][1], columns
 
 
 def check_features(names, n_raw: int, n_features: int) -> list[str]:

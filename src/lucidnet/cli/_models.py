@@ -1,5 +1,5 @@
 """Shared by the model commands (``predict``, ``evaluate``, ``info``, ``export``):
-load a model file and read a CSV (through :mod:`lucidnet.csvfile`, the one reader),
+load a model file and read a CSV (through :mod:`lucidnet.data.csvfile`, the one reader),
 turning every problem into one line.
 
 Standard library only at module level (``lucidnet --help`` imports this package).
@@ -28,9 +28,9 @@ def load_model(path, option: str = "--model"):
 
 
 def read_table(path: Path, option: str = "--input", header: bool | None = None):
-    """:func:`lucidnet.csvfile.read_table`; every problem is a ``CommandError`` naming
+    """:func:`lucidnet.data.csvfile.read_table`; every problem is a ``CommandError`` naming
     ``option`` (and the file's line)."""
-    from ..csvfile import read_table as read
+    from ..data.csvfile import read_table as read
 
     try:
         return read(path, header=header)

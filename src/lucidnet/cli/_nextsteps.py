@@ -325,7 +325,8 @@ def figures(net, X, Y) -> dict:
     """Data cost (no penalty) and accuracy/F1 or MSE/R^2 on column-wise ``X``, ``Y``."""
     import numpy as np
 
-    from ..core import metrics
+    from .. import metrics
+    from ..core.metrics import labels_at_threshold
 
     A = net.forward(X)
     row = {"n": int(X.shape[1]), "loss": float(net.cost_of_last_forward(Y, penalty=False))}
@@ -336,7 +337,7 @@ def figures(net, X, Y) -> dict:
     if Y.shape[0] > 1:
         y, labels, average = Y.argmax(axis=0), A.argmax(axis=0), "macro"
     else:
-        y, labels, average = Y[0], (A[0] >= 0.5).astype(Y.dtype), "binary"
+        y, labels, average = Y[0], labels_at_threshold(A[0]).astype(Y.dtype), "binary"
     average = "binary" if set(np.unique(y)) | set(np.unique(labels)) <= {0, 1} else average
     return {**row, "accuracy": metrics.accuracy(y, labels),
             "f1": metrics.f1_score(y, labels, average=average)}

@@ -26,36 +26,25 @@ def _number(text: str, kind):
     return value
 
 
-def positive_int(text: str) -> int:
-    """An integer >= 1."""
-    value = _number(text, int)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return value
+def _bounded(kind, minimum, allowed: str, doc: str):
+    """An argparse type: a ``kind`` (int or float) ``>= minimum`` (``> 0`` for a
+    float of minimum 0 that says "positive"), refused with ``must be {allowed}``."""
+    strict = kind is float and allowed.startswith("a positive")
+
+    def parse(text: str):
+        value = _number(text, kind)
+        if value < minimum or (strict and value <= minimum):
+            raise argparse.ArgumentTypeError(f"must be {allowed}, got {text!r}")
+        return value
+
+    parse.__doc__ = doc
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """An integer >= 0 (0 usually means 'off')."""
-    value = _number(text, int)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """A finite number > 0."""
-    value = _number(text, float)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    """A finite number >= 0."""
-    value = _number(text, float)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
-    return value
+positive_int = _bounded(int, 1, "a positive integer", "An integer >= 1.")
+non_negative_int = _bounded(int, 0, "an integer >= 0", "An integer >= 0 (0 usually means 'off').")
+positive_float = _bounded(float, 0, "a positive number", "A finite number > 0.")
+non_negative_float = _bounded(float, 0, "a number >= 0", "A finite number >= 0.")
 
 
 def int_list(text: str) -> list[int]:

@@ -89,7 +89,7 @@ def alarm_lines(result: dict) -> list[str]:
 
 def write_metrics(path: Path, result: dict) -> None:
     """``metrics.json``: everything in ``result`` that is plain data."""
-    from ..modelfile.persistence import atomic_write
+    from ..atomic_files import atomic_write
 
     keep = {k: v for k, v in result.items() if not k.endswith("_text")}
     text = json.dumps(keep, indent=2, allow_nan=False)
@@ -102,10 +102,13 @@ def write_plots(out: Path, net, X, y, costs, print_every: int, title: str,
     curve PNGs; returns the file names."""
     from ..plots.boundary import plot_decision_boundary, plot_loss_curve, visualize_dataset
 
+    from ..atomic_files import sigint_hook
+
     files = []
     if boundary:
         visualize_dataset(X, y, title=f"Data: {title}", save=out / "dataset.png")
         files.append("dataset.png")
+        sigint_hook("plots")  # tests: Ctrl-C while the pictures are drawn
         plot_decision_boundary(net, X, y, title=f"Decision boundary: {title}",
                                save=out / "decision_boundary.png")
         files.append("decision_boundary.png")

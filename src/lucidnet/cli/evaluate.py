@@ -53,7 +53,7 @@ def _class_indices(net, values, rows, target, path):
 def classification_metrics(net, Xp, y):
     import numpy as np
 
-    from ..core.metrics import classification_report, confusion_matrix, log_loss
+    from ..metrics import classification_report, confusion_matrix, log_loss
 
     A = net.predict_proba(Xp.T)                                  # (dL, N)
     y_pred = np.asarray(net.predict(Xp.T)).reshape(-1)
@@ -67,7 +67,7 @@ def classification_metrics(net, Xp, y):
 def regression_metrics(net, Xp, Y):
     import numpy as np
 
-    from ..core.metrics import mse, r2_score
+    from ..metrics import mse, r2_score
 
     P = net.predict(Xp.T)                        # (dL, N), in the target's units
     err = P - Y
@@ -88,7 +88,11 @@ def run(args) -> int:
                            f"columns: {', '.join(table.header)}")
     t = table.index(args.target)
     X, _ = feature_matrix(net, table, exclude=(args.target,))
-    Xp = apply_preprocessing(net.preprocessing, X)
+    try:  # values too large to standardize (1.7e308)
+        Xp = apply_preprocessing(net.preprocessing, X)
+        net.predict_proba(Xp.T)                                  # or for the forward pass
+    except ValueError as exc:
+        raise CommandError(f"--input: {exc}") from None
     rows, values = table.rows, [cells[t] for _, cells in table.rows]
     if net.is_classifier and not (net.output_layer.activation.name == "sigmoid"
                                   and net.n_outputs > 1):

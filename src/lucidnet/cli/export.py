@@ -44,6 +44,7 @@ def run(args) -> int:
         raise CommandError(f"MODEL: {exc}") from None
     out = net.output_layer.activation.name
     label = out == "softmax" or (out == "sigmoid" and net.n_outputs == 1)
-    print(f"wrote {args.out}: input X (N, {net.n_features}) float32; outputs: output "
+    d_in = net.preprocessing.get("raw_inputs") or net.n_features  # raw columns if transformed
+    print(f"wrote {args.out}: input X (N, {d_in}) float32; outputs: output "
           f"(N, {net.n_outputs}){', label (N,)' if label else ''}; {net.n_params} parameters")
     return 0

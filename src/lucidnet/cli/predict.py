@@ -37,7 +37,7 @@ def register(subparsers):
 
 
 def read_points(path: Path, names) -> list[list[float]]:
-    """The points of the CSV file ``path`` (read by :mod:`lucidnet.csvfile`, the one
+    """The points of the CSV file ``path`` (read by :mod:`lucidnet.data.csvfile`, the one
     reader): the columns ``names`` when its header holds them all (in any order,
     other columns ignored), otherwise every column in order."""
     from ._models import numbers, read_table
@@ -76,11 +76,15 @@ def run(args) -> int:
     X = np.asarray(rows, dtype=float)                            # (N, d0)
     if not np.isfinite(X).all():
         raise CommandError(f"{source}: points must be finite numbers")
+    from ..core.metrics import labels_at_threshold
     from ..data import apply_preprocessing, decode_labels
 
-    Xp = apply_preprocessing(net.preprocessing, X)               # standardized as in training
-    A = net.predict_proba(Xp.T).T                                # (N, dL)
-    labels = np.asarray(net.predict(Xp.T))
+    try:  # values too large for the network's dtype or its forward pass
+        Xp = apply_preprocessing(net.preprocessing, X)           # standardized as in training
+        A = net.predict_proba(Xp.T).T                            # (N, dL)
+        labels = np.asarray(net.predict(Xp.T))
+    except ValueError as exc:
+        raise CommandError(f"{source}: {exc}") from None
     names = names or [f"x{i}" for i in range(1, d0 + 1)]
     if args.output is not None and not args.output.parent.is_dir():
         raise CommandError(f"--output: no such folder {str(args.output.parent)!r}")
@@ -91,7 +95,7 @@ def run(args) -> int:
         writer.writerow([*names, *(f"label{k}" for k in range(1, A.shape[1] + 1)),
                          *(f"p{k}" for k in range(1, A.shape[1] + 1))])
         for x, p in zip(X, A):
-            writer.writerow([*(f"{v:g}" for v in x), *(int(q >= 0.5) for q in p),
+            writer.writerow([*(f"{v:g}" for v in x), *labels_at_threshold(p),
                              *(f"{q:.6f}" for q in p)])
     elif net.is_classifier:
         classes = net.preprocessing.get("class_labels")
@@ -110,7 +114,7 @@ def run(args) -> int:
         for x, y in zip(X, A):
             writer.writerow([*(f"{v:g}" for v in x), *(f"{v:.6g}" for v in y)])
     if args.output is not None:  # whole file or nothing
-        from ..modelfile.persistence import atomic_write
+        from ..atomic_files import atomic_write
 
         atomic_write(args.output, lambda fh: fh.write(out.getvalue().encode()))
         print(f"wrote {len(X)} predictions to {args.output}", file=sys.stderr)

@@ -80,7 +80,8 @@ def add_output_options(parser):
     g = parser.add_argument_group("output")
     g.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
                    help="folder for the plots, model.npz and metrics.json; created if "
-                        "missing, files in it are overwritten (default: ./%(default)s)")
+                        "missing; an earlier run's results in it are replaced as a whole, "
+                        "one run at a time (default: ./%(default)s)")
     g.add_argument("--quiet", action="store_true",
                    help="no progress bar and no cost log; print only the summary")
     g.add_argument("--no-plots", action="store_true",
@@ -128,16 +129,6 @@ def make_callbacks(args) -> list:
     return [ProgressBar(args.print_every)]
 
 
-def prepare_out(out: Path) -> Path:
-    if out.exists() and not out.is_dir():
-        raise CommandError(f"--out: {str(out)!r} exists and is not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CommandError(f"--out: cannot create {str(out)!r} ({exc.strerror})") from None
-    return out
-
-
 def architecture_text(net) -> str:
     sizes = "-".join(str(layer.units) for layer in net.layers)
     acts = sorted({layer.activation.name for layer in net.layers[1:]
@@ -147,11 +138,18 @@ def architecture_text(net) -> str:
 
 # ------------------------------------------------------------------ run
 def run(args) -> int:
+    from ._outputs import output_folder
+
+    with output_folder(args.out) as out:                     # one run at a time in OUT
+        return _run(args, out)
+
+
+def _run(args, out: Path) -> int:
     from .. import __version__
     from ..errors import TrainingDiagnosis
+    from ._outputs import remove_stale
     from ._report import grad_check_summary, summary_lines, write_metrics, write_plots
 
-    out = prepare_out(args.out)
     ds = load_data(args)                                     # row-wise train/test parts
     net = build_network(args, ds.X_train.shape[1], ds)
     net.preprocessing = ds.preprocessing()                   # for 'lucidnet predict'
@@ -231,20 +229,31 @@ def run(args) -> int:
     net.training_record.update(final_cost=final_cost, accuracy=accuracy, data=data,
                                data_seed=args.data_seed, seed=net.seed, lr=net.lr,
                                wall_time_s=wall)
-    files = []
-    if not args.no_plots:
-        name = args.dataset or args.data.name
-        files += write_plots(out, net, ds.X_train, ds.y_train, costs, args.print_every,
-                             f"{name}, {'-'.join(map(str, result['architecture']))}"
-                             + (" (cost of the standardized target)" if target_stats else ""),
-                             boundary=ds.X_train.shape[1] == 2 and ds.is_classification)
-    if recorders:
-        visual_files, result["diagnostics"] = write_visual(
-            out, net, ds.X_train, ds.y_train, recorders,
-            f"{args.dataset or args.data.name}, {'-'.join(map(str, result['architecture']))}")
-        files += visual_files
+    # The results first (each file atomically), then the pictures: Ctrl-C or a
+    # failure while drawing never loses the trained model.
+    files = ["model.npz", "metrics.json"]
     net.save(out / "model.npz")
-    files += ["model.npz", "metrics.json"]
+    result["files"] = list(files)
+    write_metrics(out / "metrics.json", result)
+    checkpoint = args.checkpoint or out / "checkpoint.npz"
+    ours = args.checkpoint_every or args.resume == checkpoint
+    remove_stale(out, [*files, *(["checkpoint.npz"] if ours else [])])  # an earlier run's
+    try:
+        title = f"{args.dataset or args.data.name}, {'-'.join(map(str, result['architecture']))}"
+        if not args.no_plots:
+            files += write_plots(out, net, ds.X_train, ds.y_train, costs, args.print_every,
+                                 title + (" (cost of the standardized target)"
+                                          if target_stats else ""),
+                                 boundary=ds.X_train.shape[1] == 2 and ds.is_classification)
+        if recorders:
+            visual_files, result["diagnostics"] = write_visual(out, net, ds.X_train,
+                                                               ds.y_train, recorders, title)
+            files += visual_files
+    except KeyboardInterrupt:
+        print(f"\nlucidnet train: interrupted while drawing the pictures; the trained model "
+              f"and its metrics are saved: {out / 'model.npz'}, {out / 'metrics.json'}",
+              file=sys.stderr)
+        raise SystemExit(130) from None
     result["files"] = files
     write_metrics(out / "metrics.json", result)
     print("\n".join(summary_lines(result)))

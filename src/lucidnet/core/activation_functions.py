@@ -41,11 +41,9 @@ def sigmoid(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         Z = Z.astype(np.float64)
     if out is None:
         out = np.empty_like(Z)
-    with np.errstate(over="ignore"):
-        np.negative(Z, out=out)             # -Z
-        np.exp(out, out=out)                # exp(-Z)
-        out += 1.0                          # 1 + exp(-Z)
-        return np.divide(1.0, out, out=out)  # 1 / (1 + exp(-Z)); faster than reciprocal here
+    with np.errstate(over="ignore"):  # in place: four passes over one array (out)
+        E = np.exp(np.negative(Z, out=out), out=out)                # exp(-Z)
+        return np.divide(1.0, np.add(1.0, E, out=E), out=E)        # 1 / (1 + exp(-Z))
 
 
 class Activation:
@@ -115,11 +113,8 @@ class Sigmoid(Activation):
         return A * (1.0 - A)
 
     def backward(self, Z, A, dA, out=None):
-        # Delta = dA * A (1 - A), in three passes over one array.
-        Delta = np.subtract(1.0, A, out=out)  # 1 - A
-        Delta *= A                            # A (1 - A) = sigma'(Z), from the cached A
-        Delta *= dA
-        return Delta
+        # Delta = dA * sigma'(Z) with sigma'(Z) = A (1 - A) from the cached A; in place
+        return np.multiply(dA, np.multiply(A, np.subtract(1.0, A, out=out), out=out), out=out)
 
 
 class Tanh(Activation):
@@ -135,11 +130,8 @@ class Tanh(Activation):
         return 1.0 - A * A
 
     def backward(self, Z, A, dA, out=None):
-        # Delta = dA * (1 - A**2), in three passes over one array.
-        Delta = np.square(A, out=out)         # A**2
-        np.subtract(1.0, Delta, out=Delta)    # 1 - A**2 = sigma'(Z)
-        Delta *= dA
-        return Delta
+        # Delta = dA * sigma'(Z) with sigma'(Z) = 1 - A**2 from the cached A; in place
+        return np.multiply(dA, np.subtract(1.0, np.square(A, out=out), out=out), out=out)
 
 
 class ReLU(Activation):

@@ -15,7 +15,7 @@ import numpy as np
 from .activation_functions import (ELU, Activation, Exp, Identity, LeakyReLU, ReLU, Sigmoid,
                                    Softmax, Softplus, Tanh, exp_clipped, sigmoid)
 from .gradient_check import relative_error
-from .work_arrays import drop_out_hint  # noqa: F401  (the old lucidnet.activations had it)
+from .work_arrays import drop_out_hint  # here too: the old lucidnet.activations had it
 
 __all__ = [
     "Activation",
@@ -26,6 +26,7 @@ __all__ = [
     "sigmoid",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Softplus", "Exp", "Identity", "Softmax",
     "exp_clipped",
+    "drop_out_hint",
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_number
 from .layer import Layer
 
 __all__ = ["Dropout"]
@@ -26,9 +27,7 @@ class Dropout(Layer):
 
     def __init__(self, name: str, rate: float = 0.5):
         super().__init__(name)
-        if not (isinstance(rate, (int, float)) and 0.0 <= rate < 1.0):
-            raise ValueError(f"dropout rate must be in [0, 1), got {rate!r}")
-        self.rate = float(rate)
+        self.rate = check_number("dropout rate", rate, 0, 1, high_open=True)
         self.fixed_mask = False
         self.mask = None
 

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-__all__ = ["relative_error", "GradCheckReport", "check_entries", "check_direction"]
+__all__ = ["relative_error", "GradCheckReport", "report", "check_entries", "check_direction"]
 
 
 def relative_error(a, b, stability_eps: float = 1e-10):
@@ -98,6 +98,23 @@ def _verdict(analytic, numeric, tol, abs_tol):
     return np.where(tiny, 0.0, err)
 
 
+def report(method, analytic, numeric, tol, abs_tol, *, layer_idx=0, layer_name="",
+           param="W") -> GradCheckReport:
+    """The verdict of one check: the largest relative error, where, and both values there.
+
+    ``analytic`` and ``numeric`` are arrays of the tensor's shape (an
+    entry-wise check) or two numbers (a directional check: no index).
+    """
+    analytic = np.asarray(analytic, dtype=np.float64)
+    numeric = np.asarray(numeric, dtype=np.float64)
+    err = _verdict(analytic, numeric, tol, abs_tol)
+    worst = np.unravel_index(int(np.argmax(err)), err.shape)
+    index = tuple(int(i) for i in worst) if err.ndim else None
+    return GradCheckReport(layer_idx, layer_name, param, method, float(err[worst]), index,
+                           float(analytic[worst]), float(numeric[worst]),
+                           bool(err[worst] <= tol), tol)
+
+
 def check_entries(objective, theta, grad, *, eps=1e-5, tol=1e-4, abs_tol=1e-7,
                   layer_idx=0, layer_name="", param="W") -> GradCheckReport:
     """Entry-wise check of ``grad`` against central differences of ``objective``.
@@ -114,12 +131,8 @@ def check_entries(objective, theta, grad, *, eps=1e-5, tol=1e-4, abs_tol=1e-7,
         j_minus = objective()
         theta[idx] = saved
         numeric[idx] = (j_plus - j_minus) / (2 * eps)
-    analytic = np.asarray(grad, dtype=np.float64)
-    err = _verdict(analytic, numeric, tol, abs_tol)
-    worst = np.unravel_index(int(np.argmax(err)), err.shape)
-    return GradCheckReport(layer_idx, layer_name, param, "entries", float(err[worst]),
-                           tuple(int(i) for i in worst), float(analytic[worst]),
-                           float(numeric[worst]), bool(err[worst] <= tol), tol)
+    return report("entries", grad, numeric, tol, abs_tol, layer_idx=layer_idx,
+                  layer_name=layer_name, param=param)
 
 
 def check_direction(objective, theta, grad, rng, *, eps=1e-5, tol=1e-4, abs_tol=1e-7,
@@ -139,6 +152,5 @@ def check_direction(objective, theta, grad, rng, *, eps=1e-5, tol=1e-4, abs_tol=
     theta[...] = saved
     numeric = (j_plus - j_minus) / (2 * eps)
     analytic = float(np.vdot(np.asarray(grad, dtype=np.float64), u))
-    err = float(_verdict(np.float64(analytic), np.float64(numeric), tol, abs_tol))
-    return GradCheckReport(layer_idx, layer_name, param, "directional", err, None,
-                           analytic, float(numeric), err <= tol, tol)
+    return report("directional", analytic, numeric, tol, abs_tol, layer_idx=layer_idx,
+                  layer_name=layer_name, param=param)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_int
 from .work_arrays import drop_out_hint
 
 __all__ = ["Layer", "Input"]
@@ -21,9 +22,7 @@ def _check_name(name) -> str:
 
 
 def _check_size(what: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
+    return check_int(what, value, 1)
 
 
 class Layer:

@@ -22,13 +22,16 @@ import math
 
 import numpy as np
 
+from .. import checks
 from ..errors import DivergenceError
 from ..features import expand_features
 from ..optim.optimizers import get_optimizer
-from . import checks, network_data
+from . import network_data
 from .activations import PROBABILITY_OUTPUTS
 from .layers import Dense, Input, Layer
 from .losses import bce_cost, get_loss
+from .metrics import accuracy, labels_at_threshold, r2_score
+from .penalty import add_penalty_gradients, penalty_cost
 
 __all__ = ["Network", "NETWORKS"]
 
@@ -89,13 +92,9 @@ class Network:
         self.seed = None if rng is not None else int(seed if seed is not None else 0)
         self.rng = rng if rng is not None else np.random.default_rng(self.seed)
         self.loss_obj = get_loss(loss_fn)
-        if lr is None and optimizer == "sgd":
-            lr = 1.0  # the notebook's learning rate for plain gradient descent
         self.optimizer = get_optimizer(optimizer, lr)
-        for name, value in (("l2", l2), ("l1", l1)):
-            if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a non-negative number, got {value!r}")
-        self.l2, self.l1 = float(l2), float(l1)
+        self.l2 = checks.check_positive_number("l2", l2, allow_zero=True)
+        self.l1 = checks.check_positive_number("l1", l1, allow_zero=True)
         self.layers: list[Layer] = []
         self.history: dict[str, list] = {}
         self.grad_checks: list = []
@@ -185,8 +184,10 @@ class Network:
 
     # ---------------------------------------------------------------- compute
     def forward(self, X, training: bool = False) -> np.ndarray:
-        """``A[0] = X``; ``A[l] = sigma(W[l] A[l-1] + b[l])``; returns ``Yhat = A[L]``, ``(dL, N)``."""
-        return self.forward_checked(self.check_inputs(X), training)
+        """``A[0] = X``; ``A[l] = sigma(W[l] A[l-1] + b[l])``; returns ``Yhat = A[L]``,
+        ``(dL, N)``; a ``ValueError`` for inputs so large that the pass overflows."""
+        A0 = self.check_inputs(X)
+        return checks.without_overflow(lambda: self.forward_checked(A0, training), "X", self.dtype)
 
     def forward_checked(self, A, training: bool = False) -> np.ndarray:
         """The forward pass on an already checked ``A[0]`` (the training loop's path)."""
@@ -199,11 +200,7 @@ class Network:
         """``(l2 / 2N) sum W**2 + (l1 / N) sum |W|`` over the weights (0 without penalties)."""
         if not (self.l2 or self.l1):
             return 0.0
-        W = [layer.params["W"] for layer in self.layers if "W" in layer.params]
-        total = 0.5 * self.l2 * sum(float(np.vdot(w, w)) for w in W) if self.l2 else 0.0
-        if self.l1:
-            total += self.l1 * sum(float(np.abs(w).sum()) for w in W)
-        return total / N
+        return penalty_cost(self.layers, self.l2, self.l1, N)
 
     def cost_of_last_forward(self, Y, penalty: bool = True, sample_weight=None) -> float:
         """J for the forward pass just run (from the logits for a fused pair);
@@ -231,8 +228,9 @@ class Network:
         Xc = self.check_inputs(X)
         Y = self.check_targets(y, Xc.shape[1])
         w = self.check_sample_weight(sample_weight, Xc.shape[1])
-        self.forward_checked(Xc)
-        return self.cost_of_last_forward(Y, sample_weight=w)
+        checks.without_overflow(lambda: self.forward_checked(Xc), "X", self.dtype)
+        return checks.without_overflow(lambda: self.cost_of_last_forward(Y, sample_weight=w),
+                                       "X or y", self.dtype)
 
     def backward(self, X, y, sample_weight=None) -> None:
         """Forward pass in training mode, then backpropagation into each layer's ``grads``.
@@ -318,13 +316,7 @@ class Network:
                 dA = layer.backward(dA, need, out=dA)
         if self.l2 or self.l1:
             N = X.shape[1] if sample_weight is None else float(sample_weight.sum())
-            for layer in self.layers:
-                if "W" in layer.params:
-                    W, dW = layer.params["W"], layer.grads["W"]
-                    if self.l2:
-                        dW += (self.l2 / N) * W
-                    if self.l1:
-                        dW += (self.l1 / N) * np.sign(W)
+            add_penalty_gradients(self.layers, self.l2, self.l1, N)
 
     def step(self) -> None:
         """Apply the optimizer to every parameter (plain descent: ``W -= eta dW``)."""
@@ -366,7 +358,7 @@ class Network:
         if name == "softmax":
             return A.argmax(axis=0)
         if name == "sigmoid":
-            labels = (A >= 0.5).astype(int)
+            labels = labels_at_threshold(A)                           # A >= 0.5
             return labels[0] if labels.shape[0] == 1 else labels
         return self.to_target_units(A)
 
@@ -376,8 +368,6 @@ class Network:
 
     def score(self, X, y) -> float:
         """Accuracy for a classifier; R^2 of :meth:`predict` (target's units) for a regression."""
-        from .metrics import accuracy, r2_score
-
         Xc = self.check_inputs(X)
         if not self.is_classifier:
             return r2_score(self.check_targets(y, Xc.shape[1]), self.predict(Xc))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks
+from .. import checks
 
 __all__ = ["inputs", "targets", "sample_weights", "target_units"]
 
@@ -34,6 +34,7 @@ def inputs(net, X) -> np.ndarray:
     if X.shape[1] == 0:
         raise ValueError("X is empty (no examples, N = 0)")
     checks.check_finite(X, "X", layout="columns")
+    checks.check_fits(X, net.dtype, "X", layout="columns")  # before the cast below
     # Once per call, at the boundary: C order in the network's dtype.  Users
     # pass X.T (a Fortran-ordered view); mini-batch column gathers and the
     # row-block passes are 1.6x slower on it (measured on run M), so nothing
@@ -64,6 +65,7 @@ def targets(net, y, N: int) -> np.ndarray:
             hint = f" ({y.shape[-1]} targets for {N} examples)"
         raise ValueError(f"y must have shape (dL, N) = ({dL}, {N}), got {y.shape}{hint}")
     checks.check_finite(y, "y", layout="targets")
+    checks.check_fits(y, net.dtype, "y", layout="targets")
     if net.loss_obj.name in ("bce", "cce"):
         checks.check_probability_targets(y, net.loss_obj.name)
     if net.loss_obj.name == "cce" and output == "softmax":

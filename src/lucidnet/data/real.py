@@ -106,7 +106,13 @@ def standardize_target(preprocessing: dict, y) -> np.ndarray:
 
 
 def _standardize(X, stats):
-    return (np.asarray(X, dtype=float) - np.asarray(stats["mean"])) / np.asarray(stats["scale"])
+    with np.errstate(over="raise", invalid="raise"):  # 1.7e308 - (-1e308) overflows
+        try:
+            return (np.asarray(X, dtype=float) - np.asarray(stats["mean"])) \
+                / np.asarray(stats["scale"])
+        except FloatingPointError:
+            raise ValueError("X is too large in magnitude to standardize in float64 "
+                             "(x - mean overflows)") from None
 
 
 def apply_preprocessing(preprocessing: dict, X) -> np.ndarray:
@@ -196,7 +202,7 @@ def read_csv(path, target: str, task: str = "auto", delimiter: str = ",", *,
     target's values (text or numbers) are mapped to ``0 .. k-1`` in sorted
     order and ``class_labels`` keeps the mapping; for regression it must be
     numeric and ``class_labels`` is ``None``.  The file is read by
-    :func:`lucidnet.csvfile.read_table` (encoding, header and delimiter rules
+    :func:`lucidnet.data.csvfile.read_table` (encoding, header and delimiter rules
     shared by every command).
 
     Parameters
@@ -219,7 +225,7 @@ def read_csv(path, target: str, task: str = "auto", delimiter: str = ",", *,
         non-numeric or non-finite value (the message names the line and the
         column); ragged rows; bytes that are not UTF-8; too few rows.
     """
-    from ..csvfile import read_table
+    from .csvfile import read_table
 
     if task not in ("auto", "classification", "regression"):
         raise ValueError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_int, check_positive_number
+
 __all__ = ["generate_toy_dataset", "TOY_DATASETS"]
 
 TOY_DATASETS = ("moons", "circles", "blobs", "xor", "spirals")
@@ -86,10 +88,8 @@ def generate_toy_dataset(n_samples=1000, noise=0.2, dataset_type="moons", random
     """
     if dataset_type not in TOY_DATASETS:
         raise ValueError(f"unknown dataset_type {dataset_type!r}; known: {', '.join(TOY_DATASETS)}")
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 2:
-        raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
-    if not (isinstance(noise, (int, float)) and np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
+    check_int("n_samples", n_samples, 2)
+    check_positive_number("noise", noise, allow_zero=True)
     if n_classes is None:
         n_classes = 2
     if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) \

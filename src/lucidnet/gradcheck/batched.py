@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..core.gradient_check import GradCheckReport, _verdict
+from ..core.gradient_check import GradCheckReport, report
 from ..core.layers import Dense  # the rank-one shortcut uses Dense's Z = W A_prev + b
 
 __all__ = ["check_entries_batched"]
@@ -54,7 +54,7 @@ def check_entries_batched(net, X, Y, layer_idx, param, *, eps=1e-5, tol=1e-4, ab
     nxt = layers[layer_idx + 1] if layer_idx + 1 < len(layers) else None
     rank_one = layer.activation.elementwise and isinstance(nxt, Dense)
     out = net.output_layer
-    fused = net.loss_obj.canonical == out.activation.name and layers[-1] is out
+    fused = net.fused_output
     above = layers[layer_idx + (2 if rank_one else 1):]
     if rank_one:
         W1, Z1_0 = nxt.params["W"], nxt.Z.copy()
@@ -129,8 +129,5 @@ def check_entries_batched(net, X, Y, layer_idx, param, *, eps=1e-5, tol=1e-4, ab
                            + net.l1 * (np.abs(w + eps) - np.abs(w - eps))) / N
         numeric[idx] = diff / (2 * eps)
     net.forward_checked(X, training=True)                   # caches (and work arrays) back to N columns
-    err = _verdict(grad, numeric, tol, abs_tol)
-    worst = np.unravel_index(int(np.argmax(err)), err.shape)
-    return GradCheckReport(layer_idx, layer.name, param, "entries", float(err[worst]),
-                           tuple(int(i) for i in worst), float(grad[worst]),
-                           float(numeric[worst]), bool(err[worst] <= tol), tol)
+    return report("entries", grad, numeric, tol, abs_tol, layer_idx=layer_idx,
+                  layer_name=layer.name, param=param)

@@ -43,7 +43,7 @@ import numpy as np
 
 from ..core.dropout import Dropout
 from ..core.gradient_check import GradCheckReport
-from .network import Float64Copy, _kept_input
+from .copies import Float64Copy, _kept_input
 
 __all__ = ["PeriodicCheck", "check_tensor", "RTOL", "ROUNDING"]
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_int
 from ..training.callbacks import Callback
 
 __all__ = ["Diagnostics", "participation_ratio", "sharpness", "FIGURES"]
@@ -154,8 +155,7 @@ class Diagnostics(Callback):
 
     def __init__(self, every: int = 1, X=None, max_examples: int = 1000, bins: int = 30):
         for name, value in (("every", every), ("max_examples", max_examples), ("bins", bins)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            check_int(name, value, 1)
         self.every, self.max_examples, self.bins = int(every), int(max_examples), int(bins)
         self.X = X
         self.epochs: list[int] = []
@@ -204,9 +204,7 @@ class Diagnostics(Callback):
         net.forward(self._inputs(info))  # fills each layer's Z and A (after this update)
         # The output layer of a fused pair (sigmoid + BCE, ...) has Delta = A - Y:
         # no sigma' factor, so a confident output blocks nothing; not counted.
-        last = len(net.layers) - 1
-        top = getattr(net.layers[last], "activation", None)  # None: a Dropout on top
-        fused = last if top is not None and net.loss_obj.canonical == top.name else None
+        fused = len(net.layers) - 1 if net.fused_output else None
         self.epochs.append(int(epoch) + self._offset)
         self.costs.append(cost)
         for idx, rec in self.layers.items():

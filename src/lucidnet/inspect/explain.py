@@ -157,7 +157,7 @@ def explain(net, X, y=None) -> Text:
         net.forward(Xc)
     last = len(net.layers) - 1
     out = net.layers[last]
-    fused = net.loss_obj.canonical == getattr(getattr(out, "activation", None), "name", None)
+    fused = net.fused_output
 
     lines = [f"{type(net).__name__}: input + {len(net.layers) - 1} layer(s), "
              f"{net.n_params} parameters; N = {N} examples, one per column", "",

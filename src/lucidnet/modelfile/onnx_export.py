@@ -9,7 +9,9 @@ float32, and each Dense layer becomes one ``Gemm``::
 
 which is the core's ``Z[l] = W[l] A[l-1] + b[l]`` transposed.  Dropout is the
 identity at inference and is left out.  If the model file recorded a
-standardization, the graph starts with ``(X - mean) / scale``; a regression
+standardization, the graph starts with ``(X - mean) / scale``; if it records input
+transforms (a playground model: ``x1^2``, ``x1*x2``, ``sin(x1)``, ...), ``X`` holds the
+raw columns and the graph computes the network's inputs from them; a regression
 trained on standardized targets ends with ``A[L] * scale + mean`` (the
 target's units, as :meth:`NeuralNetwork.predict`).
 
@@ -50,6 +52,35 @@ def _activation_nodes(helper, act, inp, out):
                                                              "softmax"])))
 
 
+def _feature_nodes(helper, numpy_helper, features, d_raw, inp, nodes, inits) -> str:
+    """Nodes computing the network's inputs from the raw columns ``inp`` ``(N, d_raw)``:
+    one column per transform (``x_i``, ``x_i^2``, ``x_i x_j``, ``sin x_i``), concatenated."""
+    from ..features import describe_feature
+
+    def column(i):
+        name = f"raw_{i}"
+        if not any(name in node.output for node in nodes):
+            inits.append(numpy_helper.from_array(np.array([i], np.int64), f"{name}.index"))
+            nodes.append(helper.make_node("Gather", [inp, f"{name}.index"], [name], axis=1))
+        return name                                                   # (N, 1)
+
+    parts = []
+    for k, feature in enumerate(features):
+        kind, cols = describe_feature(feature, d_raw)
+        out = f"feature_{k}"
+        if kind == "column":
+            nodes.append(helper.make_node("Identity", [column(cols[0])], [out]))
+        elif kind == "square":
+            nodes.append(helper.make_node("Mul", [column(cols[0]), column(cols[0])], [out]))
+        elif kind == "product":
+            nodes.append(helper.make_node("Mul", [column(cols[0]), column(cols[1])], [out]))
+        else:
+            nodes.append(helper.make_node("Sin", [column(cols[0])], [out]))
+        parts.append(out)
+    nodes.append(helper.make_node("Concat", parts, ["A0"], axis=1))   # (N, d0)
+    return "A0"
+
+
 def to_onnx(net, *, opset: int = ONNX_OPSET):
     """Build the ``onnx.ModelProto`` of ``net`` (see the module docstring)."""
     import onnx
@@ -70,6 +101,10 @@ def to_onnx(net, *, opset: int = ONNX_OPSET):
         nodes += [helper.make_node("Sub", ["X", "std_mean"], ["X_centered"]),
                   helper.make_node("Div", ["X_centered", "std_scale"], ["X_std"])]
         current = "X_std"
+    features = (net.preprocessing or {}).get("input_features")
+    if features:  # a playground model: A[0] computed from the raw columns (lucidnet.features)
+        d0 = int(net.preprocessing["raw_inputs"])
+        current = _feature_nodes(helper, numpy_helper, features, d0, current, nodes, inits)
     dense = [layer for layer in net.layers if isinstance(layer, Dense)]
     # a regression trained on standardized targets: output = A[L] * scale + mean
     target = None if net.is_classifier else (net.preprocessing or {}).get("target_standardize")
@@ -149,14 +184,8 @@ def export_onnx(net, path, *, opset: int = ONNX_OPSET) -> None:
     >>> import onnxruntime as ort                                       # doctest: +SKIP
     >>> ort.InferenceSession("model.onnx").run(["output"], {"X": X.astype("float32")})
     """
-    from .persistence import atomic_write
+    from ..atomic_files import atomic_write
 
-    if (net.preprocessing or {}).get("input_features"):
-        # NOTE: the graph would take the network's inputs, not the raw ones the file's
-        # users pass: refuse rather than write a model that predicts differently.
-        raise ValueError("this model computes its inputs from raw ones (input_features: "
-                         f"{', '.join(net.preprocessing['input_features'])}); ONNX export "
-                         "of input transforms is not supported yet")
     model = to_onnx(net, opset=opset)
     data = model.SerializeToString()
     atomic_write(path, lambda fh: fh.write(data))

@@ -20,9 +20,10 @@ Layout (documented in the README):
 - ``param/<layer index>/<name>``: every parameter array, e.g. ``param/1/W``.
 - ``state/<key>/<name>``: optimizer state arrays, when a training state is saved.
 
-Files are read with ``np.load(..., allow_pickle=False)``, and every name in the
-manifest resolves only through lucidnet's own registries, so a file from a
-stranger cannot run code.  Files are written to a temporary file in the same
+Files are read by :mod:`lucidnet.modelfile` (the archive, checked before any
+array is read; the manifest, checked value by value), never unpickled, and
+every name in the manifest resolves only through lucidnet's own registries,
+so a file from a stranger cannot run code.  Files are written to a temporary file in the same
 folder and then renamed over the target, so an interrupted save never leaves
 a half-written model.
 """
@@ -30,24 +31,20 @@ a half-written model.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-import zipfile
+import math
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic_files import atomic_write  # noqa: F401 - re-exported from its old home
 from ..errors import ModelFileError
-from .checks import (_check_preprocessing, _check_weights, _members,
-                               _reject_constant)
+from .archive import HARD_CAP_BYTES, MAX_MANIFEST_CHARS
 
 __all__ = ["save", "load", "ModelFileError", "FORMAT_VERSION"]
 
 FORMAT = "lucidnet-model"
 FORMAT_VERSION = 1
-MAX_MANIFEST_CHARS = 1_000_000
-# Refuse archives that would unpack to more than this (a zip bomb): 8 GiB.
-MAX_TOTAL_BYTES = 8 * 2**30
+MAX_TOTAL_BYTES = HARD_CAP_BYTES  # the old name
 
 
 def _manifest(net, train_state=None) -> dict:
@@ -69,26 +66,6 @@ def _manifest(net, train_state=None) -> dict:
         "training": net.training_record,
         "train_state": train_state,
     }
-
-
-def atomic_write(path, write) -> None:
-    """Call ``write(file_object)`` on a temporary file beside ``path``, then rename it."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        # mkstemp makes the file private (0600); give it the permissions a plain
-        # open() would (0666 minus the umask), so the result is readable as usual
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save(net, path, *, train_state: dict | None = None, extra_arrays: dict | None = None):
@@ -122,8 +99,33 @@ def _jsonable(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def _parse_manifest(bad, text: str) -> dict:
+    try:
+        manifest = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise bad(f"the manifest is not valid JSON ({type(exc).__name__}: {str(exc)[:200]})") \
+            from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise bad(f"not a lucidnet model (format is not {FORMAT!r})")
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise bad(f"unsupported format_version {version!r:.40} (this lucidnet reads version "
+                  f"{FORMAT_VERSION})")
+    return manifest
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a number a model file may hold")
+
+
 def read(path) -> tuple[dict, dict]:
     """Read and validate the archive; return ``(manifest, arrays)``.
+
+    The zip directory, the manifest (every value: :mod:`lucidnet.modelfile.manifest`)
+    and each array's ``.npy`` header are checked before any array is read;
+    the arrays together may unpack to at most twice what the manifest's
+    parameters need plus 64 MiB (for the shuffled order of a checkpoint), and
+    never more than ``HARD_CAP_BYTES``.
 
     Raises
     ------
@@ -132,52 +134,34 @@ def read(path) -> tuple[dict, dict]:
     ModelFileError
         For anything that is not a valid lucidnet model file; the message says what.
     """
+    from .archive import Archive
+    from .manifest import check_manifest
+
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such model file: {str(path)!r}")
     if not path.is_file():
         raise ModelFileError(f"{path}: not a file")
-    members = _members(path, MAX_TOTAL_BYTES, MAX_MANIFEST_CHARS)
-    for member in members:
-        if not member.endswith(".npy"):
-            raise ModelFileError(f"{path}: archive member {member!r} is not a NumPy array "
-                                 "(a model file holds .npy arrays only)")
-    if "manifest.npy" not in members:
-        raise ModelFileError(f"{path}: not a lucidnet model (no manifest entry)")
-    arrays = {}
+
+    def bad(message):
+        return ModelFileError(f"{path}: {message}")
+
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            for name in archive.files:
-                try:
-                    arrays[name] = archive[name]
-                except ValueError as exc:
-                    if "allow_pickle" in str(exc):
-                        raise ModelFileError(
-                            f"{path}: array {name!r} holds Python objects (a pickle), "
-                            "which a model file never loads") from None
-                    raise ModelFileError(f"{path}: array {name!r} is corrupted ({exc})") from None
-    except ModelFileError:
-        raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ModelFileError(f"{path}: the archive is corrupted "
-                             f"({type(exc).__name__}: {exc})") from None
-    raw = arrays.pop("manifest")
-    if raw.dtype.kind != "U" or raw.ndim != 0:
-        raise ModelFileError(f"{path}: the manifest entry is not a text string")
-    if raw.dtype.itemsize // 4 > MAX_MANIFEST_CHARS:
-        raise ModelFileError(f"{path}: the manifest is too large "
-                             f"(over {MAX_MANIFEST_CHARS} characters)")
-    try:
-        manifest = json.loads(str(raw), parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ModelFileError(f"{path}: the manifest is not valid JSON "
-                             f"({type(exc).__name__}: {exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not a lucidnet model (format is not {FORMAT!r})")
-    version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ModelFileError(f"{path}: unsupported format_version {version!r} "
-                             f"(this lucidnet reads version {FORMAT_VERSION})")
+        with Archive(path) as archive:
+            manifest = _parse_manifest(bad, archive.manifest_text())
+            expected = check_manifest(bad, manifest)
+            fixed = sum(math.prod(shape) * np.dtype(dtypes[0]).itemsize
+                        for shape, dtypes, _ in expected.values()
+                        if shape is not None and None not in shape)
+            arrays = archive.expect(expected, budget=2 * fixed + 2**26)
+    except OSError as exc:  # the file vanished or cannot be read
+        raise bad(f"cannot read it ({exc.strerror or exc})") from None
+    for name, value in arrays.items():
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise bad(f"array {name} has non-finite values (NaN or infinity)")
+    order = arrays.get("state/order")
+    if order is not None and not np.array_equal(np.sort(order), np.arange(order.size)):
+        raise bad("array state/order is not a permutation of the examples")
     return manifest, arrays
 
 
@@ -190,9 +174,10 @@ def load(path):
         If there is no such file.
     ModelFileError
         (a ``ValueError``) for a file that is truncated, corrupted, of another
-        format version, hostile (object arrays, pickles, names outside lucidnet's
-        registries, oversized manifest) or inconsistent (shapes, non-finite
-        weights); the message says which.
+        format version, hostile (object arrays, pickles, unusual zip features,
+        names outside lucidnet's registries, oversized members) or inconsistent
+        (shapes, non-finite or out-of-range values, a bad training state); the
+        message says which.  Nothing is built before the whole file is checked.
     """
     from ..core.layers import LAYERS
     from ..core.losses import LOSSES
@@ -204,55 +189,28 @@ def load(path):
     def bad(msg):
         return ModelFileError(f"{path}: {msg}")
 
-    try:
-        dtype = manifest["dtype"]
-        if dtype not in ("float64", "float32"):
-            raise bad(f"unsupported dtype {dtype!r}")
-        if not isinstance(manifest["loss"], str) or manifest["loss"] not in LOSSES:
-            raise bad(f"unknown loss {manifest['loss']!r}; known: {', '.join(sorted(LOSSES))}")
-        opt = manifest["optimizer"]
-        if not isinstance(opt.get("name"), str) or opt["name"] not in OPTIMIZERS:
-            raise bad(f"unknown optimizer {opt.get('name')!r}; "
-                      f"known: {', '.join(sorted(OPTIMIZERS))}")
-        layer_specs = manifest["layers"]
-        if not isinstance(layer_specs, list) or not layer_specs:
-            raise bad("the manifest lists no layers")
-        layers = []
-        for i, spec in enumerate(layer_specs):
-            kind = spec.get("kind") if isinstance(spec, dict) else spec
-            if not isinstance(kind, str) or kind not in LAYERS:
-                raise bad(f"layer {i}: unknown layer kind {kind!r}; "
-                          f"known: {', '.join(sorted(LAYERS))}")
-            kwargs = {k: v for k, v in spec.items() if k != "kind"}
-            try:
-                layers.append(LAYERS[kind](**kwargs))
-            except (TypeError, ValueError) as exc:
-                raise bad(f"layer {i} ({kind}): {exc}") from None
-        _check_weights(bad, layers, arrays)
-        seed = manifest.get("seed")
+    try:  # every value was checked by type; the constructors check the ranges
+        layers = [LAYERS[spec["kind"]](**{k: v for k, v in spec.items() if k != "kind"})
+                  for spec in manifest["layers"]]
         loss_fn = LOSSES[manifest["loss"]]
         if manifest.get("loss_params"):  # e.g. huber's delta
             loss_fn = type(loss_fn)(**manifest["loss_params"])
-        net = NETWORKS["NeuralNetwork"](loss_fn=loss_fn, seed=seed if seed is not None else 0,
-                            dtype=dtype, l2=manifest.get("l2", 0.0), l1=manifest.get("l1", 0.0),
-                            optimizer=OPTIMIZERS[opt["name"]](**opt.get("config", {})))
+        opt = manifest["optimizer"]
+        seed = manifest.get("seed")
+        net = NETWORKS["NeuralNetwork"](
+            loss_fn=loss_fn, seed=seed if seed is not None else 0, dtype=manifest["dtype"],
+            l2=manifest.get("l2", 0.0), l1=manifest.get("l1", 0.0),
+            optimizer=OPTIMIZERS[opt["name"]](**opt.get("config", {})))
         net.seed = seed
         for layer in layers:
             net.add(layer)
-        net.preprocessing = _check_preprocessing(bad, manifest.get("preprocessing"),
-                                                 net.n_features, net.n_outputs)
-        training = manifest.get("training") or {}
-        if not isinstance(training, dict):
-            raise bad("training must be a JSON object")
-    except ModelFileError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise bad(f"invalid manifest ({type(exc).__name__}: {exc})") from None
-
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise bad(f"invalid manifest ({type(exc).__name__}: {str(exc)[:200]})") from None
     for i, layer in enumerate(net.layers):
         for name, theta in layer.params.items():
             theta[...] = arrays[f"param/{i}/{name}"]
-    net.training_record = training
+    net.preprocessing = manifest.get("preprocessing") or {}
+    net.training_record = manifest.get("training") or {}
     net.train_state = manifest.get("train_state")
     net.state_arrays = {k[len("state/"):]: v for k, v in arrays.items() if k.startswith("state/")}
     return net

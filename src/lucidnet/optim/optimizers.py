@@ -11,34 +11,13 @@ that it can serve as an independent reference in the tests.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from ..checks import check_number, check_positive_number
 from .flat_state import FlatState
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "RMSProp", "Adam", "AdamW",
            "OPTIMIZERS", "get_optimizer"]
-
-
-def _is_real(value) -> bool:
-    """A real number: Python or NumPy int/float, but not a bool."""
-    return isinstance(value, (int, float, np.integer, np.floating)) \
-        and not isinstance(value, (bool, np.bool_))
-
-
-def _positive(name, value, allow_zero=False):
-    ok = _is_real(value) and np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        bound = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"{name} must be a {bound} finite number, got {value!r}")
-    return float(value)
-
-
-def _unit_interval(name, value):
-    if not (_is_real(value) and 0.0 <= value < 1.0):
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return float(value)
 
 
 class Optimizer:
@@ -59,7 +38,7 @@ class Optimizer:
     buffers: tuple[str, ...] = ()  # names of the per-parameter state arrays
 
     def __init__(self, lr: float | None = None):
-        self.lr = _positive("lr", self.default_lr if lr is None else lr)
+        self.lr = check_positive_number("lr", self.default_lr if lr is None else lr)
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self.t = 0  # number of steps taken
         self._flat = None
@@ -115,6 +94,7 @@ class SGD(Optimizer):
     """Plain gradient descent, the text's update: ``theta -= eta * g``."""
 
     name = "sgd"
+    default_lr = 1.0  # the text's eta: plain descent on the reference run
 
     def update(self, key, theta, g):
         theta -= self.lr * g
@@ -132,13 +112,12 @@ class Momentum(Optimizer):
 
     def __init__(self, lr=None, momentum: float = 0.9):
         super().__init__(lr)
-        self.momentum = _unit_interval("momentum", momentum)
+        self.momentum = check_number("momentum", momentum, 0, 1, high_open=True)
 
     def update_flat(self, state, g, d):
         v = state["v"]
-        v *= self.momentum                      # in place: v = mu v + g
-        v += g
-        np.multiply(v, self.lr, out=d)          # theta -= eta v
+        np.add(self.momentum * v, g, out=v)                 # v = mu v + g
+        np.multiply(self.lr, v, out=d)                      # theta -= eta v
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum}
@@ -155,11 +134,8 @@ class Nesterov(Momentum):
 
     def update_flat(self, state, g, d):
         v = state["v"]
-        v *= self.momentum                      # in place: v = mu v + g
-        v += g
-        np.multiply(v, self.momentum, out=d)    # theta -= eta (g + mu v)
-        d += g
-        d *= self.lr
+        np.add(self.momentum * v, g, out=v)                 # v = mu v + g
+        np.multiply(self.lr, g + self.momentum * v, out=d)  # theta -= eta (g + mu v)
 
 
 class RMSProp(Optimizer):
@@ -175,19 +151,13 @@ class RMSProp(Optimizer):
 
     def __init__(self, lr=None, rho: float = 0.99, eps: float = 1e-8):
         super().__init__(lr)
-        self.rho = _unit_interval("rho", rho)
-        self.eps = _positive("eps", eps)
+        self.rho = check_number("rho", rho, 0, 1, high_open=True)
+        self.eps = check_positive_number("eps", eps)
 
     def update_flat(self, state, g, d):
         s = state["s"]
-        s *= self.rho                           # in place: s = rho s + (1 - rho) g^2
-        np.multiply(g, g, out=d)
-        d *= 1.0 - self.rho
-        s += d
-        np.sqrt(s, out=d)                       # theta -= eta g / (sqrt(s) + eps)
-        d += self.eps
-        np.divide(g, d, out=d)
-        d *= self.lr
+        np.add(self.rho * s, (1 - self.rho) * g * g, out=s)        # s = rho s + (1 - rho) g^2
+        np.divide(self.lr * g, np.sqrt(s) + self.eps, out=d)       # eta g / (sqrt(s) + eps)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "eps": self.eps}
@@ -201,11 +171,8 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1**t);  v_hat = v / (1 - beta2**t)
         theta -= eta * m_hat / (sqrt(v_hat) + eps)
 
-    Computed as torch does, with the bias corrections folded into scalars
-    (``c1 = 1 - beta1**t``, ``c2 = 1 - beta2**t``; the same number up to
-    rounding)::
-
-        theta -= (eta sqrt(c2) / c1) * m / (sqrt(v) + eps sqrt(c2))
+    Each line of :meth:`update_flat` is one of these (torch folds the bias
+    corrections into scalars; the same number up to rounding).
     """
 
     name = "adam"
@@ -214,25 +181,16 @@ class Adam(Optimizer):
 
     def __init__(self, lr=None, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(lr)
-        self.beta1 = _unit_interval("beta1", beta1)
-        self.beta2 = _unit_interval("beta2", beta2)
-        self.eps = _positive("eps", eps)
+        self.beta1 = check_number("beta1", beta1, 0, 1, high_open=True)
+        self.beta2 = check_number("beta2", beta2, 0, 1, high_open=True)
+        self.eps = check_positive_number("eps", eps)
 
     def update_flat(self, state, g, d):
-        m, v = state["m"], state["v"]
-        m *= self.beta1                         # in place: m = beta1 m + (1 - beta1) g
-        np.multiply(g, 1.0 - self.beta1, out=d)
-        m += d
-        v *= self.beta2                         # in place: v = beta2 v + (1 - beta2) g^2
-        np.multiply(g, g, out=d)
-        d *= 1.0 - self.beta2
-        v += d
-        root_c2 = math.sqrt(1.0 - self.beta2 ** self.t)
-        step = self.lr * root_c2 / (1.0 - self.beta1 ** self.t)
-        np.sqrt(v, out=d)                       # the step, bias corrections folded:
-        d += self.eps * root_c2                 # (eta sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
-        np.divide(m, d, out=d)
-        d *= step
+        m, v, t = state["m"], state["v"], self.t
+        np.add(self.beta1 * m, (1 - self.beta1) * g, out=m)        # m = beta1 m + (1 - beta1) g
+        np.add(self.beta2 * v, (1 - self.beta2) * g * g, out=v)    # v = beta2 v + (1 - beta2) g^2
+        m_hat, v_hat = m / (1 - self.beta1 ** t), v / (1 - self.beta2 ** t)
+        np.divide(self.lr * m_hat, np.sqrt(v_hat) + self.eps, out=d)  # eta m_hat / (sqrt + eps)
 
     def get_config(self):
         return {**super().get_config(), "beta1": self.beta1, "beta2": self.beta2,
@@ -250,7 +208,7 @@ class AdamW(Adam):
 
     def __init__(self, lr=None, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay: float = 0.01):
         super().__init__(lr, beta1, beta2, eps)
-        self.weight_decay = _positive("weight_decay", weight_decay, allow_zero=True)
+        self.weight_decay = check_positive_number("weight_decay", weight_decay, allow_zero=True)
 
     def apply(self, flat, params):
         decay = 1.0 - self.lr * self.weight_decay

@@ -21,27 +21,12 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
+from ..checks import check_number
 from .clipping import clip_grad_norm  # also here: the old lucidnet.schedules had it
 
 __all__ = ["Schedule", "StepDecay", "ExponentialDecay", "CosineAnnealing",
            "ReduceOnPlateau", "SCHEDULES", "get_schedule", "clip_grad_norm"]
-
-
-def _number(name, value, low, high=None, *, integer=False, low_open=False, high_open=False):
-    """Validate a hyperparameter; ``ValueError`` names it and the allowed range."""
-    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
-    ok = isinstance(value, kinds) and not isinstance(value, bool) and np.isfinite(value)
-    ok = ok and (value > low if low_open else value >= low)
-    if ok and high is not None:
-        ok = value < high if high_open else value <= high
-    if not ok:
-        interval = ("(" if low_open else "[") + f"{low}, " + (
-            "inf)" if high is None else f"{high}" + (")" if high_open else "]"))
-        what = "an integer" if integer else "a number"
-        raise ValueError(f"{name} must be {what} in {interval}, got {value!r}")
-    return int(value) if integer else float(value)
 
 
 class Schedule:
@@ -78,8 +63,8 @@ class StepDecay(Schedule):
     name = "step"
 
     def __init__(self, step_size: int = 30, gamma: float = 0.1):
-        self.step_size = _number("step_size", step_size, 1, integer=True)
-        self.gamma = _number("gamma", gamma, 0, 1, low_open=True)
+        self.step_size = check_number("step_size", step_size, 1, integer=True)
+        self.gamma = check_number("gamma", gamma, 0, 1, low_open=True)
 
     def lr(self, epoch):
         return self.eta_0 * self.gamma ** (epoch // self.step_size)
@@ -94,7 +79,7 @@ class ExponentialDecay(Schedule):
     name = "exponential"
 
     def __init__(self, gamma: float = 0.99):
-        self.gamma = _number("gamma", gamma, 0, 1, low_open=True)
+        self.gamma = check_number("gamma", gamma, 0, 1, low_open=True)
 
     def lr(self, epoch):
         return self.eta_0 * self.gamma ** epoch
@@ -113,8 +98,8 @@ class CosineAnnealing(Schedule):
     name = "cosine"
 
     def __init__(self, t_max: int | None = None, eta_min: float = 0.0):
-        self.t_max = None if t_max is None else _number("t_max", t_max, 1, integer=True)
-        self.eta_min = _number("eta_min", eta_min, 0)
+        self.t_max = None if t_max is None else check_number("t_max", t_max, 1, integer=True)
+        self.eta_min = check_number("eta_min", eta_min, 0)
 
     def lr(self, epoch):
         T = self.t_max or self.epochs
@@ -141,10 +126,10 @@ class ReduceOnPlateau(Schedule):
 
     def __init__(self, factor: float = 0.1, patience: int = 10, min_delta: float = 1e-4,
                  min_lr: float = 0.0):
-        self.factor = _number("factor", factor, 0, 1, low_open=True, high_open=True)
-        self.patience = _number("patience", patience, 0, integer=True)
-        self.min_delta = _number("min_delta", min_delta, 0)
-        self.min_lr = _number("min_lr", min_lr, 0)
+        self.factor = check_number("factor", factor, 0, 1, low_open=True, high_open=True)
+        self.patience = check_number("patience", patience, 0, integer=True)
+        self.min_delta = check_number("min_delta", min_delta, 0)
+        self.min_lr = check_number("min_lr", min_lr, 0)
 
     def start(self, eta_0, epochs):
         super().start(eta_0, epochs)

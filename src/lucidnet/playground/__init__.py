@@ -9,8 +9,20 @@ The parts, bottom up:
 - :mod:`.frames`: what the page draws, computed from a session;
 - :mod:`.protocol`: the WebSocket messages and their answers;
 - :mod:`.server`: the Starlette app (routes, the Host/Origin guard);
+- :mod:`.notebook`: ``show()``, the page inline in Jupyter, and its network back;
 - ``static/``: the page (plain HTML, CSS and our own JavaScript, no build step).
 
 Only :mod:`.server` and :mod:`.launch` need the ``playground`` extra
 (Starlette, uvicorn); the rest is NumPy and lucidnet.
 """
+
+__all__ = ["show", "Playground"]
+
+
+def __getattr__(name):
+    # lazily: importing lucidnet.playground must not need the web stack
+    if name in __all__:
+        from . import notebook
+
+        return getattr(notebook, name)
+    raise AttributeError(f"module 'lucidnet.playground' has no attribute {name!r}")

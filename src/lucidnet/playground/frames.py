@@ -17,8 +17,10 @@ import base64
 import numpy as np
 
 from .. import Dense
+from ..core.metrics import labels_at_threshold
 from ..features import expand_features
-from ..core.metrics import accuracy, confusion_matrix, r2_score
+from ..metrics import accuracy, confusion_matrix, r2_score
+from .watch import latest_figures
 
 __all__ = ["frame", "dataset_message", "grid", "HEATMAP", "THUMB", "MAX_DRAWN_UNITS"]
 
@@ -103,8 +105,9 @@ def _weights(session) -> list:
     """Per Dense layer: ``W`` ``(d_l, d_{l-1})`` and ``b`` cut to the drawn units."""
     k = MAX_DRAWN_UNITS
     return [{"W": np.round(lay.params["W"][:k, :k], 4).tolist(),
-             "b": np.round(lay.params["b"][:k, 0], 4).tolist(), "units": lay.units}
-            for lay in session.net.layers if isinstance(lay, Dense)]
+             "b": np.round(lay.params["b"][:k, 0], 4).tolist(), "units": lay.units,
+             "index": idx}                      # l in W[l]: the position in net.layers
+            for idx, lay in enumerate(session.net.layers) if isinstance(lay, Dense)]
 
 
 def _metrics(session, out_train, out_test) -> dict:
@@ -114,7 +117,7 @@ def _metrics(session, out_train, out_test) -> dict:
                 "r2_test": r2_score(d.y_test, out_test[0]) if len(d.y_test) > 1 else None}
 
     def labels(A):
-        return A.argmax(axis=0) if A.shape[0] > 1 else (A[0] >= 0.5).astype(int)
+        return A.argmax(axis=0) if A.shape[0] > 1 else labels_at_threshold(A[0])
 
     pred_train, pred_test = labels(out_train), labels(out_test)
     return {"acc_train": accuracy(d.y_train, pred_train),
@@ -148,6 +151,7 @@ def frame(session) -> dict:
             "metrics": metrics, "output": _output_map(session, out_grid),
             "units": units, "weights": _weights(session),
             "features": session.features, "diverged": session.diverged,
+            "diagnostics": latest_figures(session.diag), "plateau": session.plateau.message(),
             "settings": session.settings}
 
 

@@ -5,7 +5,7 @@ Page -> server (``type`` and its fields):
 ==============  ==============================================  ==========================
 type            fields                                          answer
 ==============  ==============================================  ==========================
-``hello``       ``settings`` (from the URL)                     ``dataset``, ``frame``
+``hello``       ``settings`` (from the URL), ``token``          ``dataset``, ``frame``
 ``config``      ``settings`` (all or some)                      ``dataset`` if the data
                                                                 changed, then ``frame``
 ``step``        ``epochs`` (1..1000)                            ``frame``
@@ -16,6 +16,10 @@ type            fields                                          answer
 ``upload``      ``name``, ``text`` (the CSV), ``target``        ``dataset``, ``frame``
 ``export``      --                                              ``export`` (``filename``,
                                                                 ``data``: base64 .npz)
+``explain``     --                                              ``explain`` (the equations,
+                                                                line by line)
+``check_``      --                                              ``gradcheck`` (a row per
+``gradients``                                                   parameter tensor)
 ==============  ==============================================  ==========================
 
 Anything else (not JSON, not an object, an unknown type, a field of the
@@ -31,6 +35,8 @@ import time
 
 from .data import MAX_UPLOAD_BYTES, UploadError
 from .frames import dataset_message, frame
+from .insight import explain_message, gradcheck_message
+from .script import python_script
 from .session import Session, SessionError
 from .settings import SettingsError
 
@@ -89,6 +95,8 @@ def handle(session: Session | None, text, upload=None) -> tuple[Session | None, 
                 session = Session(upload=upload)
                 return session, [*_error(f"{exc}; using the defaults"),
                                  dataset_message(session), frame(session)]
+            token = msg.get("token")   # names the page for lucidnet.playground.show
+            session.token = token if isinstance(token, str) and len(token) <= 64 else None
             return session, [dataset_message(session), frame(session)]
         if session is None:
             return session, _error("send 'hello' first")
@@ -122,6 +130,17 @@ def handle(session: Session | None, text, upload=None) -> tuple[Session | None, 
             data = base64.b64encode(session.export_bytes()).decode("ascii")
             return session, [{"type": "export", "filename": "playground-model.npz",
                               "data": data}]
+        elif kind == "export_onnx":
+            data = base64.b64encode(session.export_onnx_bytes()).decode("ascii")
+            return session, [{"type": "export", "filename": "playground-model.onnx",
+                              "data": data}]
+        elif kind == "export_python":
+            return session, [{"type": "export_python", "filename": "playground_run.py",
+                              "text": python_script(session)}]
+        elif kind == "explain":
+            return session, [explain_message(session)]
+        elif kind == "check_gradients":
+            return session, [gradcheck_message(session)]
         elif kind != "frame":
             return session, _error(f"unknown message type {kind!r}")
         return session, [frame(session)]

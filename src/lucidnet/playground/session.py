@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import copy
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 from .. import Dense, DivergenceError, Dropout, Input, NeuralNetwork
 from ..features import expand_features
+from ..inspect.diagnostics import Diagnostics
 from ..optim.optimizers import OPTIMIZERS
 from . import data as pdata
+from .watch import PlateauWatch, solved, trim
 from .settings import LOSSES_FOR, OPTIMIZER_PARAMS, clean
 
 __all__ = ["Session", "SessionError"]
@@ -39,9 +40,12 @@ _DATA_KEYS = ("dataset", "classes", "points", "noise", "train_pct", "data_seed",
               "plot_x", "plot_y")
 _NET_KEYS = ("features", "layers", "acts", "dropout", "loss", "seed")
 _OPT_KEYS = ("optimizer", "lr", "momentum", "rho", "beta1", "beta2", "weight_decay")
-# A chunk of training stops after about this long, whatever epochs were asked for, so
-# a big network on a big upload still answers the page several times a second.
-CHUNK_SECONDS = 0.15
+# A chunk of training does at most about this many floating-point operations (an epoch
+# costs about 6 N n_params: 2 forward, 4 backward), whatever epochs were asked for, so a
+# big network on a big upload still answers the page a few times a second.  Counted, not
+# timed: the same settings make the same chunks on a busy machine and on a quiet one.
+CHUNK_FLOPS = 1e9
+DIAG_EVERY = 30
 MAX_WEIGHT = 1e3
 
 
@@ -77,7 +81,6 @@ class Session:
         elif self.settings["dataset"] == "upload":
             self.settings["dataset"] = "circle"
         self.version = 0          # bumped by every change the page must redraw for
-        self._epoch_seconds = 0.0
         self._new_data()
 
     # ------------------------------------------------------------------ build
@@ -118,7 +121,13 @@ class Session:
         self.A0_test = expand_features(self.features, d.X_test.T)      # (d0, N_test)
         self.epoch = 0
         self.diverged = None
+        self.edited = False       # a live change since epoch 0 (export-python says so)
         self.version += 1
+        # lucidnet's own per-layer figures (gradient norms, update ratios, saturated and
+        # dead units), recorded at each chunk's first and last epoch
+        self.diag = Diagnostics(every=10**9, max_examples=500)
+        self.plateau = PlateauWatch()
+        self._watched = 0         # the epoch the diagnostics last recorded at
 
     def _optimizer(self):
         s = self.settings
@@ -144,6 +153,8 @@ class Session:
         elif changed & set(_NET_KEYS):
             self._new_network()
         else:
+            if changed & (set(_OPT_KEYS) | {"reg", "reg_rate", "batch"}) and self.epoch:
+                self.edited = True
             if changed & set(_OPT_KEYS):
                 self._swap_optimizer(old)
             if changed & {"reg", "reg_rate"}:
@@ -194,22 +205,31 @@ class Session:
                 not abs(value) <= MAX_WEIGHT:
             raise SessionError(f"a weight must be a number in [-{MAX_WEIGHT:g}, {MAX_WEIGHT:g}]")
         theta[row, col] = value
+        self.edited = True
         self.version += 1
 
     # ---------------------------------------------------------------- training
     def train(self, epochs: int) -> int:
-        """Train up to ``epochs`` epochs (fewer if a chunk runs past ``CHUNK_SECONDS``);
+        """Train up to ``epochs`` epochs (fewer if they would cost over ``CHUNK_FLOPS``);
         return how many ran.  A divergence is caught and kept in ``self.diverged``."""
         if self.diverged is not None:
             return 0
-        if self._epoch_seconds > 0:
-            epochs = min(epochs, max(1, int(CHUNK_SECONDS / self._epoch_seconds)))
+        per_epoch = 6.0 * self.A0_train.shape[1] * self.net.n_params
+        epochs = min(epochs, max(1, int(CHUNK_FLOPS // per_epoch)))
+        # the diagnostics (two records per chunk) every DIAG_EVERY epochs or so: the
+        # charts need a few points a second, and each record costs a pass over the data
+        watch = self.epoch - self._watched >= DIAG_EVERY or self.epoch == 0
+        if watch:
+            self._watched = self.epoch
         batch = self.settings["batch"]
         batch = batch if 0 < batch < self.A0_train.shape[1] else None
-        start = time.perf_counter()
         try:
-            self.net.fit(self.A0_train, self.data.y_train, epochs=epochs, print_every=0,
-                         batch_size=batch, verbose=False)
+            # Near a divergence the diagnostics' forward pass overflows before lucidnet's
+            # finite tests stop the run: that is the page's to explain, not a warning's.
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.net.fit(self.A0_train, self.data.y_train, epochs=epochs, print_every=0,
+                             batch_size=batch, verbose=False,
+                             callbacks=[self.diag] if watch else [])
         except DivergenceError as exc:
             # lucidnet counts epochs within this chunk; the page counts from the start
             lr, at = self.net.lr, self.epoch + exc.epoch
@@ -224,8 +244,11 @@ class Session:
                            f"{try_lr:g}.",
                 "epoch": at, "lr_to_try": try_lr}
             epochs = exc.epoch
-        self._epoch_seconds = (time.perf_counter() - start) / max(epochs, 1)
         self.epoch += epochs
+        if watch:
+            trim(self.diag, keep=400)
+            self.plateau.update(self.diag, solved(self.net, self.A0_train, self.data.y_train,
+                                                  self.data.kind))
         return epochs
 
     # ----------------------------------------------------------------- export
@@ -244,6 +267,18 @@ class Session:
         net.preprocessing = pre
         net.training_record = {"epochs": self.epoch, "playground_settings": dict(self.settings)}
         return net
+
+    def export_onnx_bytes(self) -> bytes:
+        """The ONNX graph of :meth:`export_network` (raw inputs in, transforms included);
+        needs the ``onnx`` package."""
+        from ..modelfile.onnx_export import to_onnx
+
+        try:
+            import onnx  # noqa: F401
+        except ImportError:
+            raise SessionError("ONNX export needs the onnx package: "
+                               "pip install 'lucidnet[onnx]'") from None
+        return to_onnx(self.export_network()).SerializeToString()
 
     def export_bytes(self) -> bytes:
         """The model file (``.npz``) as bytes; written in a private temporary folder."""

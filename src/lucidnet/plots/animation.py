@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import check_int
 from ..training.callbacks import Callback
 
 __all__ = ["BoundaryRecorder", "animate_training", "mp4_available"]
@@ -70,10 +71,8 @@ class BoundaryRecorder(Callback):
         X, y = _points(X, y)
         for name, value in (("frames", frames), ("grid_steps", grid_steps)) + (
                 (("every", every),) if every is not None else ()):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if grid_steps < 2:
-            raise ValueError(f"grid_steps must be an integer >= 2, got {grid_steps!r}")
+            check_int(name, value, 1)
+        check_int("grid_steps", grid_steps, 2)
         self.X, self.y = X, y
         self.frames, self.every, self.grid_steps = int(frames), every, int(grid_steps)
         self.padding = float(padding)
@@ -192,10 +191,13 @@ class BoundaryRecorder(Callback):
         shown = ax.imshow(images[0], interpolation="none")
         writer = (animation.PillowWriter(fps=fps) if suffix == ".gif"
                   else animation.FFMpegWriter(fps=fps))
-        with writer.saving(fig, str(path), dpi):
+        from ..atomic_files import atomic_path, sigint_hook
+
+        with atomic_path(path) as tmp, writer.saving(fig, str(tmp), dpi):
             for image in images + [images[-1]] * hold_last:
                 shown.set_data(image)
                 writer.grab_frame()
+                sigint_hook("gif")
         return path
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..atomic_files import save_figure
+
 __all__ = ["visualize_dataset", "plot_decision_boundary", "plot_loss_curve", "evaluate_field"]
 
 # class 0 red, class 1 blue, as the probability field's colormap (RdBu: 0 red, 1 blue)
@@ -33,7 +35,7 @@ def _new_axes(ax, figsize=(6.4, 5.2)):
 
 def _finish(fig, save):
     if save is not None:
-        fig.savefig(save, dpi=120)
+        save_figure(fig, save, dpi=120)
     return fig
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..atomic_files import save_figure
+
 __all__ = ["plot_history", "plot_lr_schedule", "plot_runs"]
 
 _METRICS = ("accuracy", "r2")
@@ -44,6 +46,23 @@ def _series(history, key):
     v = np.array([np.nan if x is None else x for x in values], dtype=float)
     keep = np.isfinite(v)
     return (e[keep], v[keep]) if keep.any() else None
+
+
+def _epoch_axis(ax, ylabel, *, log=False, legend_size="small"):
+    """Epochs along x, ``ylabel`` up (logarithmic with ``log``), a grid and the legend."""
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=legend_size)
+
+
+def _finish(fig, save):
+    """Save the figure when asked; return it (the caller shows or saves it)."""
+    if save is not None:
+        save_figure(fig, save, dpi=110)  # atomically: temporary file + rename
+    return fig
 
 
 def _figure(ncols, figsize):
@@ -83,16 +102,9 @@ def plot_history(source, title="Learning curves", *, log_loss=True, save=None):
                 ax.plot(*series, style, marker=marker, markersize=3,
                         label=("validation " if name.startswith("val_") else "training ")
                         + label)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(label)
-        ax.grid(True, alpha=0.3)
-        ax.legend()
-    if log_loss:
-        axes[0].set_yscale("log")
+        _epoch_axis(ax, label, log=log_loss and ax is axes[0], legend_size=None)
     fig.suptitle(title)
-    if save is not None:
-        fig.savefig(save, dpi=110)
-    return fig
+    return _finish(fig, save)
 
 
 def plot_lr_schedule(source, epochs=None, eta_0=None, title="Learning-rate schedule", *,
@@ -133,16 +145,9 @@ def plot_lr_schedule(source, epochs=None, eta_0=None, title="Learning-rate sched
         label = "recorded"
     fig, (ax,) = _figure(1, (6, 3.6))
     ax.step(e, lr, where="post", label=label)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("learning rate eta")
-    if log_scale:
-        ax.set_yscale("log")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="small")
+    _epoch_axis(ax, "learning rate eta", log=log_scale)
     ax.set_title(title)
-    if save is not None:
-        fig.savefig(save, dpi=110)
-    return fig
+    return _finish(fig, save)
 
 
 def plot_runs(runs, keys=("loss",), title="Runs compared", *, log_loss=True, save=None):
@@ -178,13 +183,6 @@ def plot_runs(runs, keys=("loss",), title="Runs compared", *, log_loss=True, sav
         if not drawn:
             raise ValueError(f"no run has a {key!r} column; known: "
                              f"{sorted(set().union(*histories.values()))}")
-        if log_loss and key.endswith("loss"):
-            ax.set_yscale("log")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(key)
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize="small")
+        _epoch_axis(ax, key, log=log_loss and key.endswith("loss"))
     fig.suptitle(title)
-    if save is not None:
-        fig.savefig(save, dpi=110)
-    return fig
+    return _finish(fig, save)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..atomic_files import save_figure
 from ..inspect.diagnostics import Diagnostics
 
 __all__ = ["plot_diagnostics", "plot_activation_histograms", "plot_hidden_units",
@@ -115,7 +116,7 @@ def plot_diagnostics(diag: Diagnostics, title="Inside the network", *, shade_pla
     axes[-1].set_xlabel("epoch")
     axes[0].set_title(title)
     if save is not None:
-        fig.savefig(save, dpi=110)
+        save_figure(fig, save, dpi=110)
     return fig
 
 
@@ -149,7 +150,7 @@ def plot_activation_histograms(diag: Diagnostics, epochs=None, title="Activation
     axes[0][0].legend(fontsize="x-small")
     fig.suptitle(title)
     if save is not None:
-        fig.savefig(save, dpi=110)
+        save_figure(fig, save, dpi=110)
     return fig
 
 
@@ -213,5 +214,5 @@ def plot_hidden_units(net, X=None, y=None, *, grid_steps=60, padding=0.5, bounds
         row += rows
     fig.suptitle(title + "  (red low, blue high)", fontsize="medium")
     if save is not None:
-        fig.savefig(save, dpi=110)
+        save_figure(fig, save, dpi=110)
     return fig

@@ -3,10 +3,11 @@ scikit-learn draws them."""
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 
+from ..checks import check_number
 from ..core.activations import ACTIVATIONS
 from ..core.layers import Dense, Dropout, Input
 from ..network import NeuralNetwork
@@ -52,8 +53,7 @@ class ArchitectureMixin:
 
     def _dropout_rates(self, n_hidden) -> list[float]:
         def check(rate):
-            if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
-                raise ValueError(f"dropout rates must be in [0, 1), got {rate!r}")
+            check_number("dropout rates", rate, 0, 1, high_open=True)
 
         rates = self._per_layer("dropout", self.dropout, n_hidden, check)
         if any(rates) and self.solver == "lbfgs":

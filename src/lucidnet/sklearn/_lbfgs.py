@@ -18,6 +18,7 @@ import scipy.optimize
 from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from sklearn.utils.optimize import _check_optimize_result
 
+from ..training.memory import check_training_fits
 from ._losses import objective
 
 __all__ = ["fit_lbfgs"]
@@ -26,6 +27,7 @@ __all__ = ["fit_lbfgs"]
 def fit_lbfgs(est, X, Y, sample_weight):
     """Minimize over every ``W`` and ``b`` of ``est.net_`` on row-major ``X``, ``Y``."""
     net = est.net_
+    check_training_fits(net, X.shape[0], None, evaluates=False)   # a full batch: fits?
     XT = np.ascontiguousarray(X.T)                       # (d0, n)
     YT = np.ascontiguousarray(Y.T, dtype=net.dtype)      # (dL, n)
     dense = est._dense_layers()

@@ -34,6 +34,7 @@ from sklearn.utils import gen_batches
 
 from ..optim.optimizers import SGD, Adam, AdamW, Momentum, Nesterov, RMSProp
 from ..training import loop
+from ..training.memory import check_training_fits
 from ._losses import batch_loss, l2_penalty, objective
 from ._optimizers import SklearnAdam, SklearnSGD
 
@@ -113,6 +114,7 @@ def fit_stochastic(est, X, Y, sample_weight, incremental):
     Y = np.ascontiguousarray(Y, dtype=net.dtype)          # (n, dL)
     n = X.shape[0]
     batch_size = _batch_size(est, n)
+    check_training_fits(net, n, batch_size, evaluates=False)   # refuse before allocating
     order = np.arange(n, dtype=int)
     loss_name = est._loss_name()
     iteration_ends = getattr(opt, "iteration_ends", None)

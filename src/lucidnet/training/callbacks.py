@@ -12,6 +12,9 @@ import math
 
 import numpy as np
 
+from ..checks import check_int, check_positive_number
+from ..core.metrics import labels_at_threshold, r2_score
+
 __all__ = ["Callback", "EpochInfo", "EarlyStopping", "LearningRateScheduler", "append_row"]
 
 
@@ -21,8 +24,6 @@ def _evaluate(net, X, Y, penalty):
     The metric is accuracy for a sigmoid/softmax output (``A >= 0.5`` or the
     argmax against the targets) and R^2 (averaged over outputs) otherwise.
     """
-    from ..core.metrics import r2_score
-
     # X is checked once by train(); a diverging run may overflow here, and the
     # loop tests the cost itself (lucidnet.training.divergence), so no warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -32,7 +33,7 @@ def _evaluate(net, X, Y, penalty):
         if name == "softmax":
             return J, "accuracy", float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
         if name == "sigmoid":
-            return J, "accuracy", float(np.mean((A >= 0.5) == (Y >= 0.5)))
+            return J, "accuracy", float(np.mean(labels_at_threshold(A) == labels_at_threshold(Y)))
         return J, "r2", r2_score(Y, A)
 
 
@@ -179,13 +180,8 @@ class EarlyStopping(Callback):
 
     def __init__(self, patience: int = 10, min_delta: float = 0.0, monitor: str = "auto",
                  restore_best_weights: bool = True):
-        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) \
-                or patience < 1:
-            raise ValueError(f"early stopping patience must be a positive integer, "
-                             f"got {patience!r}")
-        if not (isinstance(min_delta, (int, float)) and math.isfinite(min_delta)
-                and min_delta >= 0):
-            raise ValueError(f"min_delta must be a non-negative number, got {min_delta!r}")
+        check_int("early stopping patience", patience, 1)
+        check_positive_number("min_delta", min_delta, allow_zero=True)
         self.patience, self.min_delta = int(patience), float(min_delta)
         self.monitor, self.restore_best_weights = monitor, restore_best_weights
 

@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..core.metrics import labels_at_threshold
+
 __all__ = ["Diagnosis", "diagnose", "warn_if_poor", "linear_accuracy"]
 
 
@@ -50,7 +52,7 @@ class Diagnosis:
 
 
 def _labels(A) -> np.ndarray:
-    return A.argmax(axis=0) if A.shape[0] > 1 else (A[0] >= 0.5).astype(int)
+    return A.argmax(axis=0) if A.shape[0] > 1 else labels_at_threshold(A[0])
 
 
 def linear_accuracy(X, Y) -> float:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import checks
+from .. import checks
+from ..atomic_files import sigint_hook
 from .callbacks import (Callback, EarlyStopping, EpochInfo, LearningRateScheduler,
                         append_row)
 from ..gradcheck.periodic import PeriodicCheck
@@ -29,6 +30,7 @@ from .run import Run
 from .interrupt import TrainingInterrupted, deferred_interrupts
 from ..errors import DivergenceError
 from ..optim.clipping import clip_grad_norm
+from .memory import check_training_fits
 from .validation import prepare_validation
 
 __all__ = ["train", "train_step", "Callback", "EpochInfo", "EarlyStopping"]
@@ -71,10 +73,8 @@ def _options(epochs, print_every, grad_check_every, batch_size, clip_norm, early
     checks.check_int("grad_check_every", grad_check_every, 0)
     if batch_size is not None:
         checks.check_int("batch_size", batch_size, 1)
-    if clip_norm is not None and not (isinstance(clip_norm, (int, float)) and
-                                      not isinstance(clip_norm, bool) and
-                                      np.isfinite(clip_norm) and clip_norm > 0):
-        raise ValueError(f"clip_norm must be a positive number, got {clip_norm!r}")
+    if clip_norm is not None:
+        checks.check_positive_number("clip_norm", clip_norm)
     callbacks = list(callbacks)
     for cb in callbacks:
         if not isinstance(cb, Callback):
@@ -169,7 +169,9 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     Raises
     ------
     ValueError
-        For bad data or options (see :mod:`lucidnet.core.checks`).
+        For bad data or options (see :mod:`lucidnet.checks`), and when the
+        batches (or the full batch) would not fit in the memory available,
+        with the bytes needed and available (see :mod:`lucidnet.training.memory`).
     DivergenceError
         When an output, a weight or a computed cost becomes non-finite; the
         network is left holding its last finite weights (see
@@ -185,8 +187,16 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     """
     callbacks = _options(epochs, print_every, grad_check_every, batch_size, clip_norm,
                          early_stopping, min_delta, schedule, callbacks)
-    X = net.check_inputs(X)      # real, finite, (d0, N); never modified (see lucidnet.core.checks)
+    X = net.check_inputs(X)      # real, finite, (d0, N); never modified (see lucidnet.checks)
     Y = net.check_targets(y, X.shape[1])
+    # A batch that cannot fit in memory is refused before anything is allocated or
+    # changed (lucidnet.training.memory); a cost evaluation passes over all examples.
+    evaluates = bool(print_every) or validation_split is not None or \
+        validation_data is not None or any(cb.needs_history for cb in callbacks)
+    check_training_fits(net, X.shape[1], batch_size, evaluates)
+    # Inputs so large that even the first forward pass overflows are the data's
+    # fault, not the learning rate's: say so before training (one pass, once).
+    checks.without_overflow(lambda: net.forward_checked(X), "X", net.dtype)
     run = Run(net, X, Y, epochs, dict(
         print_every=print_every, grad_check_every=grad_check_every, batch_size=batch_size,
         shuffle=shuffle, validation_split=validation_split, validation_data=validation_data,
@@ -204,12 +214,15 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
         cb.on_train_begin(net, epochs)
 
     check_rng = np.random.default_rng(0)  # the check's own stream: training's is untouched
-    run.begin(callbacks, check_rng)       # a resumed run: optimizer, rng, history, callbacks
+    run.begin(callbacks, check_rng, N)    # a resumed run: optimizer, rng, history, callbacks
     costs = run.costs
     guard = DivergenceGuard(net)
     epoch = run.epoch - 1
+    first = run.epoch
     with deferred_interrupts() as interrupt:  # Ctrl-C: finish the step, save, stop
         for epoch in range(run.epoch, epochs):
+            if epoch <= first + 1:  # tests reach these moments (see atomic_files.sigint_hook)
+                sigint_hook("first_epoch" if epoch == first else "mid_epoch")
             fresh = run.batches_done == 0  # False when resuming in the middle of this epoch
             if fresh and grad_check_every and epoch % grad_check_every == 0:
                 try:  # divergence first: never a gradient check of an exploded network

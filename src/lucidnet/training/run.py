@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core import checks
+from .. import checks
+from ..modelfile.train_state import BIT_GENERATORS, CHECKPOINT_VERSION
 from . import callbacks as callback_module
 
 __all__ = ["Run", "describe_options", "fingerprint", "CHECKPOINT_VERSION"]
 
-CHECKPOINT_VERSION = 1
 # Options of train() that a checkpoint records and resume() passes back.
 _OPTIONS = ("print_every", "grad_check_every", "batch_size", "shuffle", "validation_split",
             "early_stopping", "min_delta", "schedule", "clip_norm", "checkpoint_every")
@@ -111,6 +111,55 @@ def _decode_vars(obj, encoded: dict, arrays) -> None:
         setattr(obj, key, _decode(value, arrays, getattr(obj, key, None)))
 
 
+def _check_vars(obj, encoded: dict, arrays, where: str) -> None:
+    """Before restoring: each saved attribute exists on ``obj`` and has a compatible kind."""
+    numbers = (int, float, np.number)
+    for key, value in encoded.items():
+        # an attribute set later in training may be new; a method or property never
+        if key not in vars(obj) and (not key.isidentifier() or key.startswith("__")
+                                     or hasattr(type(obj), key)):
+            raise ValueError(f"cannot resume: {where} has no attribute {key!r:.40} to restore")
+        current = getattr(obj, key, None)
+        if isinstance(value, dict) and "__object__" in value:
+            if not type(current).__module__.startswith("lucidnet.") \
+                    or not isinstance(value["__object__"], dict):
+                raise ValueError(f"cannot resume: {where}.{key} is not an object to restore")
+            _check_vars(current, value["__object__"], arrays, f"{where}.{key}")
+            if hasattr(current, "get_config"):  # a schedule: its constructor checks the ranges
+                config = {k: value["__object__"].get(k, v)
+                          for k, v in current.get_config().items()}
+                try:
+                    type(current)(**config)
+                except (TypeError, ValueError) as exc:
+                    raise ValueError(f"cannot resume: {where}.{key}: {exc}") from None
+            continue
+        if isinstance(value, dict) and "__array__" in value:
+            if value["__array__"] not in arrays:
+                raise ValueError(f"cannot resume: {where}.{key} refers to a missing array")
+            continue
+        if isinstance(value, dict) and "__float__" in value:
+            text = value["__float__"]
+            if not (isinstance(text, str) and text in ("inf", "-inf", "nan")):
+                raise ValueError(f"cannot resume: {where}.{key} is not a number")
+            continue
+        plain = ((current is None and (value is None or isinstance(value, (int, float, list, str))))
+                 or (isinstance(current, bool) == isinstance(value, bool)
+                     and isinstance(current, numbers) and isinstance(value, numbers))
+                 or (isinstance(current, str) and isinstance(value, str))
+                 or (isinstance(current, (list, tuple, dict)) and isinstance(value, (list, dict))))
+        if not plain:
+            raise ValueError(f"cannot resume: {where}.{key} holds a {type(value).__name__}, "
+                             f"the callback keeps a {type(current).__name__} there")
+        # A number keeps its sign class (a learning rate, a patience, a count stays
+        # positive; a cost non-negative): an edited sign would resume into another run.
+        if isinstance(value, numbers) and not isinstance(value, bool):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"cannot resume: {where}.{key} is not finite")
+            if isinstance(current, numbers) and not isinstance(current, bool) and (
+                    (current > 0 and value <= 0) or (current >= 0 and value < 0)):
+                raise ValueError(f"cannot resume: {where}.{key} = {value!r} is out of range")
+
+
 def _callback_state(cb, arrays, name):
     if hasattr(cb, "get_state"):
         return {"custom": cb.get_state()}
@@ -128,8 +177,34 @@ def _restore_callback(cb, state, arrays) -> None:
         _decode_vars(cb, state["vars"], arrays)
 
 
+def _own(cb) -> bool:
+    """A callback ``train`` makes from its options: a schedule first, early stopping last."""
+    from .callbacks import EarlyStopping, LearningRateScheduler
+
+    return isinstance(cb, (EarlyStopping, LearningRateScheduler))
+
+
+def _paired(callbacks, saved) -> list:
+    """``(callback, saved state or None)``: train's own schedule (first) and early
+    stopping (last) with the first and last saved states, the user's callbacks in
+    between in order (a resumed run may pass fewer of them)."""
+    callbacks, saved = list(callbacks), list(saved)
+    head = 1 if callbacks and _own(callbacks[0]) and not \
+        (len(callbacks) == 1 and type(callbacks[0]).__name__ == "EarlyStopping") else 0
+    tail = 1 if len(callbacks) > head and type(callbacks[-1]).__name__ == "EarlyStopping" else 0
+    if len(saved) < head + tail:
+        return [(cb, None) for cb in callbacks]
+    middle_cbs = callbacks[head:len(callbacks) - tail]
+    middle = saved[head:len(saved) - tail]
+    pairs = [(callbacks[0], saved[0])] if head else []
+    pairs += [(cb, middle[i] if i < len(middle) else None) for i, cb in enumerate(middle_cbs)]
+    if tail:
+        pairs.append((callbacks[-1], saved[-1]))
+    return pairs
+
+
 # ------------------------------------------------------------ the run
-_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+_BIT_GENERATORS = BIT_GENERATORS
 
 
 def _set_rng_state(net, state: dict) -> None:
@@ -187,10 +262,36 @@ class Run:
         # The validation split is drawn again from the same state, hence identical.
         _set_rng_state(net, self.start_rng)
 
-    def begin(self, callbacks, check_rng) -> None:
-        """After ``on_train_begin``: put back everything a resumed run had."""
+    def _check_resume(self, callbacks, N) -> None:
+        """What the file's checks could not know: the data's size and the callbacks."""
+        state, arrays = self._resume["state"], self._resume["arrays"]
+        pairs = _paired(callbacks, state["callbacks"])
+        for i, (cb, cb_state) in enumerate(pairs):  # a stateful callback whose state is missing
+            stateful = hasattr(cb, "get_state") or type(cb).__module__ == callback_module.__name__
+            if stateful and cb_state is None and _own(cb):
+                raise ValueError(f"cannot resume: the checkpoint holds no state for callback "
+                                 f"{i} ({type(cb).__name__})")
+        cb_arrays = {k[len("cb/"):]: v for k, v in arrays.items() if k.startswith("cb/")}
+        for i, (cb, cb_state) in enumerate(pairs):
+            if cb_state is not None and "vars" in cb_state:
+                _check_vars(cb, cb_state["vars"], cb_arrays, f"callback {i} "
+                            f"({type(cb).__name__})")
+        batch_size, done = state["options"].get("batch_size"), state["batches_done"]
+        order = arrays.get("order")
+        if order is not None and order.shape != (N,):
+            raise ValueError(f"cannot resume: the checkpoint's shuffled order is for "
+                             f"{order.size} examples, the data has {N}")
+        if batch_size is not None and batch_size < N and done * batch_size >= N:
+            raise ValueError(f"cannot resume: {done} steps of {batch_size} examples do not "
+                             f"fit in one epoch of {N}")
+
+    def begin(self, callbacks, check_rng, N: int | None = None) -> None:
+        """After ``on_train_begin``: put back everything a resumed run had (after
+        checking that it fits this run, so a refused checkpoint changes nothing)."""
         if self._resume is None:
             return
+        if N is not None:
+            self._check_resume(callbacks, N)
         net, state, arrays = self.net, self._resume["state"], self._resume["arrays"]
         _set_rng_state(net, state["rng"])
         check_rng.bit_generator.state = state["check_rng"]
@@ -212,7 +313,7 @@ class Run:
             (epoch, [GradCheckReport(**{**r, "index": tuple(r["index"]) if r["index"]
                                         is not None else None}) for r in reports])
             for epoch, reports in state["grad_checks"]]
-        for cb, cb_state in zip(callbacks, state["callbacks"]):
+        for cb, cb_state in _paired(callbacks, state["callbacks"]):
             _restore_callback(cb, cb_state, {k[len("cb/"):]: v for k, v in arrays.items()
                                              if k.startswith("cb/")})
 

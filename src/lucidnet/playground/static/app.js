@@ -6,13 +6,11 @@
 
 import { paintOutput, paintPoints, paintChart, confusionTable, legend } from "./view.js";
 import { NetworkView } from "./network.js";
+import { EquationsView } from "./equations.js";
+import { DiagnosticsView } from "./diagnostics.js";
+import { readHash, writeHash, applyClassroom, classroom } from "./url.js";
 
 const $ = id => document.getElementById(id);
-const LIST_KEYS = ["features", "layers", "acts"];
-const NUMBER_KEYS = ["classes", "points", "noise", "train_pct", "batch", "data_seed", "seed",
-  "dropout", "lr", "momentum", "rho", "beta1", "beta2", "weight_decay", "reg_rate", "epf",
-  "plot_x", "plot_y"];
-const BOOL_KEYS = ["discretize", "show_test"];
 const OPT_PARAMS = { sgd: [], momentum: ["momentum"], nesterov: ["momentum"], rmsprop: ["rho"],
   adam: ["beta1", "beta2"], adamw: ["beta1", "beta2", "weight_decay"] };
 const REGRESSION = ["reg-plane", "reg-gauss"];
@@ -20,29 +18,6 @@ const REGRESSION = ["reg-plane", "reg-gauss"];
 const state = { settings: {}, dataset: null, frame: null, playing: false, inFlight: 0,
   history: [], painted: [], latency: null, version: 0, ws: null };
 window.playground = state;   // for tests and the curious: the last frame and data set
-
-// ---------------------------------------------------------------- the URL
-function readHash() {
-  const out = {};
-  for (const part of location.hash.slice(1).split("&")) {
-    if (!part.includes("=")) continue;
-    const [key, raw] = part.split("=");
-    const value = decodeURIComponent(raw);
-    if (LIST_KEYS.includes(key)) {
-      const items = value === "" ? [] : value.split(",");
-      out[key] = key === "layers" ? items.map(Number) : items;
-    } else if (NUMBER_KEYS.includes(key)) out[key] = Number(value);
-    else if (BOOL_KEYS.includes(key)) out[key] = value === "true";
-    else out[key] = value;
-  }
-  return out;
-}
-
-function writeHash(s) {
-  const parts = Object.entries(s).map(([k, v]) =>
-    `${k}=${encodeURIComponent(Array.isArray(v) ? v.join(",") : String(v))}`);
-  history.replaceState(null, "", `#${parts.join("&")}`);
-}
 
 // ---------------------------------------------------------------- the socket
 function send(msg) {
@@ -68,7 +43,7 @@ function requestStep() {
 function connect() {
   const ws = new WebSocket(`ws://${location.host}/ws`);
   state.ws = ws;
-  ws.onopen = () => { state.inFlight = 1; ws.send(JSON.stringify({ type: "hello", settings: readHash() })); };
+  ws.onopen = () => { state.inFlight = 1; ws.send(JSON.stringify({ type: "hello", settings: readHash(), token: classroom.token })); };
   ws.onmessage = event => receive(JSON.parse(event.data));
   ws.onclose = () => { setPlaying(false); $("message").textContent = "The server went away: restart 'lucidnet playground' and reload."; };
 }
@@ -78,6 +53,9 @@ function receive(msg) {
   state.inFlight = Math.max(0, state.inFlight - 1);
   if (msg.type === "error") { $("message").textContent = msg.message; }
   else if (msg.type === "export") download(msg);
+  else if (msg.type === "export_python") save(msg.filename, new Blob([msg.text], { type: "text/x-python" }));
+  else if (msg.type === "explain") { state.explained = msg; equations.show(msg); }
+  else if (msg.type === "gradcheck") { state.gradcheck = msg; equations.showReport(msg); }
   else if (msg.type === "frame") {
     if (msg.epoch < (state.frame ? state.frame.epoch : 0) || msg.version !== state.version &&
         msg.epoch === 0) state.history = [];
@@ -99,15 +77,21 @@ function receive(msg) {
   }
 }
 
+function save(filename, blob) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = filename;
+  document.body.append(a); a.click(); a.remove();
+}
+
 function download(msg) {
   const raw = atob(msg.data);
   const buf = new Uint8Array(raw.length);
   for (let i = 0; i < raw.length; i++) buf[i] = raw.charCodeAt(i);
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([buf], { type: "application/octet-stream" }));
-  a.download = msg.filename;
-  document.body.append(a); a.click(); a.remove();
-  $("message").textContent = `Downloaded ${msg.filename}: try 'lucidnet predict --model ${msg.filename} --points 1,2'.`;
+  save(msg.filename, new Blob([buf], { type: "application/octet-stream" }));
+  $("message").textContent = msg.filename.endsWith(".npz")
+    ? `Downloaded ${msg.filename}: try 'lucidnet predict --model ${msg.filename} --points 1,2'.`
+    : `Downloaded ${msg.filename} (input X: the raw columns, float32).`;
 }
 
 // ---------------------------------------------------------------- drawing
@@ -123,7 +107,25 @@ const net = new NetworkView($("network"), $("zoom"), {
   },
   setAct: (layer, act) => { const acts = state.settings.acts.slice(); acts[layer - 1] = act; change({ acts }); },
   editWeight: (layer, param, row, col, value) => send({ type: "set_weight", layer, param, row, col, value }),
+  pickLayer: layer => pickLayer(layer),
 });
+
+// The equations follow the network: asked for when it changes, and every 2 s while it
+// trains (their live numbers: J and the gradient norms).
+const diagnostics = new DiagnosticsView($("diagnostics"), $("plateau"));
+const equations = new EquationsView($("equations"), $("gradcheck"), layer => pickLayer(layer));
+function pickLayer(layer) {
+  equations.highlight(layer);
+  net.highlight(layer);
+}
+function refreshEquations(f) {
+  const now = performance.now();
+  const stale = !state.explained || state.explained.version !== f.version;
+  if (stale || (state.playing && now - (state.explainedAt || 0) > 2000)) {
+    state.explainedAt = now;
+    send({ type: "explain" });
+  }
+}
 
 function paint() {
   const f = state.frame;
@@ -151,6 +153,8 @@ function paint() {
     $("divergence-text").textContent = f.diverged.message;
     $("use-lr").textContent = `Use learning rate ${f.diverged.lr_to_try} and reset`;
   }
+  diagnostics.update(f);
+  refreshEquations(f);
   requestStep();   // after painting: the server makes no frame the page would not show
   const now = performance.now();
   state.paintMs = 0.9 * (state.paintMs || 0) + 0.1 * (now - start);   // for the benchmark
@@ -259,6 +263,9 @@ function wire() {
     if (s.layers.length > 0) change({ layers: s.layers.slice(0, -1), acts: s.acts.slice(0, -1) });
   };
   $("export").onclick = () => send({ type: "export" });
+  $("check-gradients").onclick = () => send({ type: "check_gradients" });
+  $("export-python").onclick = () => send({ type: "export_python" });
+  $("export-onnx").onclick = () => send({ type: "export_onnx" });
   $("use-lr").onclick = () => { change({ lr: state.frame.diverged.lr_to_try }); send({ type: "reset" }); };
   $("target").onchange = e => change({ target: e.target.value });
   $("plot_x").onchange = e => change({ plot_x: Number(e.target.value) });
@@ -285,4 +292,6 @@ function wire() {
 }
 
 wire();
+readHash();
+applyClassroom();
 connect();

@@ -60,6 +60,14 @@ export class NetworkView {
     }
   }
 
+  // Outline the units of net.layers[layer] (null: none); the input layer is 0.
+  highlight(layer) {
+    this.columns.forEach((col, c) => {
+      const index = c === 0 ? 0 : this.weights[c - 1].index;
+      for (const node of col) if (node) node.div.classList.toggle("hl", index === layer);
+    });
+  }
+
   // The link under the mouse (within 5 px of its curve), or null.
   linkAt(x, y) {
     let best = null, bestD = 25;
@@ -114,6 +122,9 @@ export class NetworkView {
       if (total > n) this.note(x, Y0 + n * DY, `+${total - n} more`);
       if (hidden) this.head(x, l + 1, total, settings.acts[l]);
       else this.note(x - 10, Y0 - 26, "output");
+      for (const node of col) {   // a click on a unit picks its layer (the equations panel)
+        node.div.addEventListener("click", () => this.handlers.pickLayer(frame.weights[l].index));
+      }
       this.columns.push(col);
     });
     // links: W[l][i, j] joins unit j of column l-1 to unit i of column l

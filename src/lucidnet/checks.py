@@ -38,9 +38,12 @@ import numpy as np
 __all__ = [
     "as_numeric_array",
     "check_finite",
+    "check_fits",
+    "without_overflow",
     "first_nonfinite",
     "check_int",
     "check_positive_number",
+    "check_number",
     "check_choice",
     "check_class_labels",
     "check_probability_targets",
@@ -79,11 +82,25 @@ def as_numeric_array(a, name: str = "X") -> np.ndarray:
             kind_name = "complex values" if isinstance(bad, numbers.Complex) else \
                 f"a {type(bad).__name__} ({bad!r:.40})"
             raise ValueError(f"{name} must be numeric, got {kind_name}")
-        return arr.astype(np.float64)
+        try:
+            return arr.astype(np.float64)
+        except OverflowError:  # a Python int such as 10**400
+            at = next(i for i, v in enumerate(arr.flat) if not _fits_float(v))
+            digits = len(str(abs(int(arr.flat[at]))))
+            raise ValueError(f"{name} holds an integer of {digits} digits (at flat position "
+                             f"{at}), beyond the float64 range (about 1.8e308)") from None
     if kind not in "biuf":
         raise ValueError(f"{name} must be numeric, got {_KIND_NAMES.get(kind, kind)} "
                          f"(dtype {arr.dtype})")
     return arr
+
+
+def _fits_float(value) -> bool:
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
 
 
 def first_nonfinite(a: np.ndarray) -> tuple[int, ...] | None:
@@ -129,6 +146,43 @@ def check_finite(a: np.ndarray, name: str = "X", layout: str = "rows") -> np.nda
     return a
 
 
+def check_fits(a: np.ndarray, dtype, name: str = "X", layout: str = "rows") -> np.ndarray:
+    """Raise ``ValueError`` (before any cast) if a value of ``a`` is beyond ``dtype``'s range.
+
+    A float64 1e300 cast to a float32 network, or ``np.longdouble('1e400')``
+    cast to float64, would become infinity (with a RuntimeWarning).  ``a`` must
+    already be finite (:func:`check_finite`).
+    """
+    dtype = np.dtype(dtype)
+    if a.dtype.kind != "f" or a.dtype.itemsize <= dtype.itemsize or a.size == 0:
+        return a
+    limit = np.finfo(dtype).max
+    magnitude = np.abs(a)
+    if magnitude.max() <= limit:
+        return a
+    index = tuple(int(i) for i in np.argwhere(magnitude > limit)[0])
+    where = _describe_position(index, layout)
+    raise ValueError(f"{name} holds {str(a[index])[:30]} at {where}, beyond the {dtype} range "
+                     f"(largest {limit:.3g}) of the network: rescale it (or use a float64 "
+                     "network)")
+
+
+def without_overflow(compute, what: str, dtype):
+    """``compute()`` with overflow turned into a ``ValueError`` that says so.
+
+    Inputs of finite but huge magnitude (1.7e308) overflow ``W A + b``; that is a
+    property of the input, reported as such instead of a RuntimeWarning and a
+    silent infinity.
+    """
+    with np.errstate(over="raise", invalid="raise"):
+        try:
+            return compute()
+        except FloatingPointError:
+            raise ValueError(f"{what} is too large in magnitude for the forward pass in "
+                             f"{np.dtype(dtype)} (it overflows); standardize or rescale "
+                             "the inputs") from None
+
+
 # ---------------------------------------------------------------- hyperparameters
 def check_int(name: str, value, minimum: int = 1) -> int:
     """An integer ``>= minimum`` (``bool`` is refused); returns it as ``int``."""
@@ -147,6 +201,22 @@ def check_positive_number(name: str, value, *, allow_zero: bool = False) -> floa
         bound = "non-negative" if allow_zero else "positive"
         raise ValueError(f"{name} must be a {bound} finite number, got {value!r}")
     return float(value)
+
+
+def check_number(name, value, low, high=None, *, integer=False, low_open=False, high_open=False):
+    """A finite real number in the range given (an integer with ``integer=True``;
+    ``bool`` is refused); ``ValueError`` names it and the allowed range."""
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    ok = isinstance(value, kinds) and not isinstance(value, bool) and np.isfinite(value)
+    ok = ok and (value > low if low_open else value >= low)
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        interval = ("(" if low_open else "[") + f"{low}, " + (
+            "inf)" if high is None else f"{high}" + (")" if high_open else "]"))
+        what = "an integer" if integer else "a number"
+        raise ValueError(f"{name} must be {what} in {interval}, got {value!r}")
+    return int(value) if integer else float(value)
 
 
 def check_choice(name: str, value, known) -> str:

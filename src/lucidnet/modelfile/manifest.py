@@ -1,0 +1,214 @@
+"""The manifest of a model file, checked value by value before anything is built.
+
+:func:`check_manifest` takes the parsed JSON and either raises
+:class:`~lucidnet.persistence.ModelFileError` naming the first bad value, or
+returns the arrays the archive must hold (name -> shape and dtypes), which
+:meth:`lucidnet.modelfile.archive.Archive.expect` then checks header by header.
+Nothing is constructed here: the layers, loss and optimizer are only looked up
+in lucidnet's registries (a name outside them is refused, so no code a file
+names can run) and their settings checked by type and range.
+
+The rules, by field: text anywhere is valid UTF-8 (no lone surrogates) and
+names are printable; numbers are finite (JSON's ``1e400`` is infinity); sizes
+and counts are integers in range; lists have the length the network implies.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["check_manifest", "check_text", "is_number", "MAX_UNITS", "MAX_LAYERS"]
+
+MAX_UNITS = 10_000_000   # units of one layer
+MAX_LAYERS = 1_000
+MAX_NAME = 200           # characters of a layer, feature or class name
+_FLOATS = ("float32", "float64")
+
+
+def is_number(value) -> bool:
+    """A finite JSON number that NumPy takes as float64 or int64 (``True``/``False``
+    are not numbers here; nor is ``2**64``, which ``np.isfinite`` cannot take)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _is_int(value, low=0, high=2**63 - 1) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def check_text(bad, value, where: str, *, name: bool = False) -> str:
+    """A string that prints: UTF-8 encodable, and for a name printable, non-empty and short."""
+    if not isinstance(value, str):
+        raise bad(f"{where} must be a string, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad(f"{where} is not valid text (a lone surrogate)") from None
+    if name and not (value and len(value) <= MAX_NAME and value.isprintable()):
+        raise bad(f"{where} must be a printable name of 1 to {MAX_NAME} characters, "
+                  f"got {value[:40]!r}")
+    return value
+
+
+def _check_all_text(bad, value, where="manifest", depth=0):
+    """Every string (and key) in the JSON tree is valid UTF-8; the tree is not absurdly deep."""
+    if depth > 40:
+        raise bad(f"{where} is nested too deeply")
+    if isinstance(value, str):
+        check_text(bad, value, where)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_all_text(bad, item, f"{where}[{i}]", depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(bad, key, f"a key in {where}")
+            _check_all_text(bad, item, f"{where}.{key[:40]}", depth + 1)
+
+
+def _check_settings(bad, given, defaults: dict, where: str) -> dict:
+    """Keyword settings (optimizer config, loss or activation params): known keys,
+    each of the type of its default (a finite number for a number)."""
+    if not isinstance(given, dict):
+        raise bad(f"{where} must be a JSON object")
+    for key, value in given.items():
+        if key not in defaults:
+            raise bad(f"{where}: unknown setting {key!r}; known: "
+                      f"{', '.join(sorted(defaults)) or 'none'}")
+        default = defaults[key]
+        if isinstance(default, bool) or isinstance(value, bool):
+            ok = isinstance(value, bool) and isinstance(default, bool)
+        elif isinstance(default, (int, float)) or default is None:
+            ok = is_number(value) or (default is None and value is None)
+        else:
+            ok = isinstance(value, type(default))
+        if not ok:
+            raise bad(f"{where}.{key} must be {'a finite number' if not isinstance(default, bool) else 'true or false'}, got {value!r:.40}")
+    return given
+
+
+def _defaults(cls) -> dict:
+    """``get_config()`` of a default instance: the settings a class takes and their types."""
+    import inspect
+
+    params = inspect.signature(cls).parameters
+    return {k: (p.default if p.default is not inspect.Parameter.empty else 0.0)
+            for k, p in params.items() if k not in ("self", "name", "fn", "derivative")}
+
+
+def _check_layers(bad, specs) -> list[dict]:
+    from ..core.activations import ACTIVATIONS
+    from ..core.initializers import INITIALIZERS
+    from ..core.layers import LAYERS
+
+    if not isinstance(specs, list) or not 2 <= len(specs) <= MAX_LAYERS:
+        raise bad(f"layers must be a list of 2 to {MAX_LAYERS} layer descriptions")
+    seen = set()
+    for i, spec in enumerate(specs):
+        where = f"layer {i}"
+        if not isinstance(spec, dict):
+            raise bad(f"{where} must be a JSON object")
+        kind = spec.get("kind")
+        if not isinstance(kind, str) or kind not in LAYERS:
+            raise bad(f"{where}: unknown layer kind {kind!r:.40}; known: {', '.join(sorted(LAYERS))}")
+        if (kind == "Input") != (i == 0):
+            raise bad(f"{where}: the first layer, and only the first, is an Input layer")
+        allowed = {"Input": {"n_features"}, "Dense": {"units", "activation", "initializer",
+                                                     "activation_params"},
+                   "Dropout": {"rate"}}[kind] | {"kind", "name"}
+        extra = sorted(set(spec) - allowed)
+        if extra:
+            raise bad(f"{where} ({kind}): unknown field {extra[0]!r:.40}")
+        name = check_text(bad, spec.get("name"), f"{where}: the name", name=True)
+        if name in seen:
+            raise bad(f"{where}: layer name {name!r} is used twice")
+        seen.add(name)
+        size = spec.get("n_features") if kind == "Input" else spec.get("units")
+        if kind != "Dropout" and not _is_int(size, 1, MAX_UNITS):
+            raise bad(f"{where}: {'n_features' if kind == 'Input' else 'units'} must be an "
+                      f"integer from 1 to {MAX_UNITS}, got {size!r:.40}")
+        if kind == "Dropout" and not (is_number(spec.get("rate")) and 0 <= spec["rate"] < 1):
+            raise bad(f"{where}: the dropout rate must be a number in [0, 1), "
+                      f"got {spec.get('rate')!r:.40}")
+        if kind == "Dense":
+            act = spec.get("activation", "sigmoid")
+            if not isinstance(act, str) or act not in ACTIVATIONS:
+                raise bad(f"{where}: unknown activation {act!r:.40}; known: "
+                          f"{', '.join(sorted(ACTIVATIONS))}")
+            init = spec.get("initializer")
+            if init is not None and (not isinstance(init, str) or init not in INITIALIZERS):
+                raise bad(f"{where}: unknown initializer {init!r:.40}")
+            if spec.get("activation_params") is not None:
+                _check_settings(bad, spec["activation_params"],
+                                _defaults(type(ACTIVATIONS[act])),
+                                f"{where}: activation_params")
+    return specs
+
+
+def _parameter_shapes(specs) -> dict:
+    """``param/<i>/W`` ``(d_l, d_{l-1})`` and ``param/<i>/b`` ``(d_l, 1)`` of every Dense layer."""
+    shapes, d_in = {}, None
+    for i, spec in enumerate(specs):
+        if spec["kind"] == "Input":
+            d_in = spec["n_features"]
+        elif spec["kind"] == "Dense":
+            shapes[f"param/{i}/W"] = (spec["units"], d_in)
+            shapes[f"param/{i}/b"] = (spec["units"], 1)
+            d_in = spec["units"]
+    return shapes
+
+
+def check_manifest(bad, manifest: dict) -> dict:
+    """Check every value of ``manifest``; return the expected arrays
+    (name -> ``(shape, dtypes, required)``), ``state/`` ones included.
+
+    ``bad(message)`` makes the exception to raise (a ``ModelFileError`` naming the file).
+    """
+    from ..core.losses import LOSSES
+    from ..optim.optimizers import OPTIMIZERS
+    from .preprocessing import check_preprocessing
+
+    _check_all_text(bad, manifest)
+    dtype = manifest.get("dtype")
+    if dtype not in _FLOATS:
+        raise bad(f"unsupported dtype {dtype!r:.40} (float32 or float64)")
+    version = manifest.get("lucidnet_version")
+    if version is not None:
+        check_text(bad, version, "lucidnet_version", name=True)
+    seed = manifest.get("seed")
+    if seed is not None and not _is_int(seed, 0, 2**128):
+        raise bad(f"seed must be null or an integer from 0 to 2**128, got {seed!r:.40}")
+    loss = manifest.get("loss")
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise bad(f"unknown loss {loss!r:.40}; known: {', '.join(sorted(LOSSES))}")
+    _check_settings(bad, manifest.get("loss_params") or {}, _defaults(type(LOSSES[loss])),
+                    "loss_params")
+    for key in ("l2", "l1"):
+        value = manifest.get(key, 0.0)
+        if not (is_number(value) and value >= 0):
+            raise bad(f"{key} must be a non-negative finite number, got {value!r:.40}")
+    opt = manifest.get("optimizer")
+    if not isinstance(opt, dict) or not isinstance(opt.get("name"), str) \
+            or opt["name"] not in OPTIMIZERS:
+        name = opt.get("name") if isinstance(opt, dict) else opt
+        raise bad(f"unknown optimizer {name!r:.40}; known: {', '.join(sorted(OPTIMIZERS))}")
+    optimizer = OPTIMIZERS[opt["name"]]
+    _check_settings(bad, opt.get("config", {}), _defaults(optimizer), "optimizer.config")
+    specs = _check_layers(bad, manifest.get("layers"))
+    shapes = _parameter_shapes(specs)
+    n_outputs = specs[-1].get("units") if specs[-1]["kind"] == "Dense" else None
+    if n_outputs is None:
+        raise bad("the last layer must be a Dense layer (the output)")
+    check_preprocessing(bad, manifest.get("preprocessing"), specs[0]["n_features"],
+                        n_outputs, specs[-1].get("activation", "sigmoid"))
+    if not isinstance(manifest.get("training") or {}, dict):
+        raise bad("training must be a JSON object")
+    expected = {name: (shape, (dtype,), True) for name, shape in shapes.items()}
+    state = manifest.get("train_state")
+    if state is not None:
+        from .train_state import check_train_state
+
+        expected.update(check_train_state(bad, state, shapes, optimizer.buffers, dtype))
+    return expected

@@ -1,0 +1,169 @@
+"""Ctrl-C at every moment of ``lucidnet train``, two runs into one folder, and
+results replaced as a whole: nothing lost, nothing mixed.
+
+The moments are reached through the test hook ``LUCIDNET_SIGINT_AT`` (see
+``lucidnet.atomic_files.sigint_hook``); a few SIGINTs at seeded random times
+in real subprocesses must agree with them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import lucidnet as ln
+from lucidnet.checkpoint import load_checkpoint
+from lucidnet.cli import main
+
+SRC = str(Path(ln.__file__).resolve().parents[1])
+RUN = ["--n-samples", "200", "--layers", "8", "--batch-size", "50", "--checkpoint-every", "10",
+       "--grad-check-every", "0", "--quiet"]
+
+
+def _env(**extra):
+    return {**os.environ, "PYTHONPATH": SRC, "MPLBACKEND": "Agg", **extra}
+
+
+def _start(cwd, *args, **env):
+    return subprocess.Popen([sys.executable, "-m", "lucidnet", "train", *map(str, args)],
+                            cwd=cwd, env=_env(**env), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _no_temporary_files(out: Path):
+    assert not [p.name for p in out.iterdir() if ".tmp" in p.name], list(out.iterdir())
+
+
+def _check_left_behind(out: Path, status: int, err: str) -> str:
+    """What an interrupted or finished run left is loadable, and the message says which."""
+    assert "Traceback" not in err, err
+    _no_temporary_files(out)
+    if status == 0:
+        ln.load(out / "model.npz")
+        return "finished"
+    if err.strip() == "lucidnet train: interrupted":  # during start-up: nothing to keep yet
+        # NOTE: seen once as status -2 (killed by the re-raised SIGINT) instead of 130
+        # when the signal landed in the imports; the message and the folder are the same.
+        assert status in (130, -signal.SIGINT), err
+        return "nothing yet"
+    assert status == 130, err
+    if "checkpoint: " in err:
+        path = Path(err.split("checkpoint: ")[1].split()[0])
+        path = path if path.is_absolute() else out.parent / path
+        load_checkpoint(path)
+        return "checkpoint"
+    if "the trained model and its metrics are saved" in err:
+        ln.load(out / "model.npz")
+        json.loads((out / "metrics.json").read_text())
+        return "model"
+    raise AssertionError(f"exit {status} without saying what was kept: {err}")
+
+
+MOMENTS = {"first_epoch": "checkpoint", "mid_epoch": "checkpoint",
+           "write:checkpoint.npz": "checkpoint", "plots": "model", "gif": "model"}
+
+
+@pytest.mark.parametrize("moment", sorted(MOMENTS))
+def test_sigint_at_each_moment_leaves_a_loadable_file_and_says_which(tmp_path, moment):
+    extra = ["--animate", "--frames", "3", "--no-plots"] if moment == "gif" else []
+    proc = _start(tmp_path, *RUN, "--epochs", "30", *extra, LUCIDNET_SIGINT_AT=moment)
+    _, err = proc.communicate(timeout=240)
+    assert _check_left_behind(tmp_path / "lucidnet-run", proc.returncode, err) == \
+        MOMENTS[moment], err
+    if moment in ("first_epoch", "mid_epoch"):
+        where = "in epoch 0 after 1 step" if moment == "first_epoch" else "in epoch 1 after 1"
+        assert where in err, err
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sigint_at_seeded_random_times_agrees(tmp_path, seed):
+    delay = float(np.random.default_rng(seed).uniform(0.0, 1.5))
+    proc = _start(tmp_path, *RUN, "--epochs", "300")
+    out = tmp_path / "lucidnet-run"
+    deadline = time.monotonic() + 120
+    # from the first periodic checkpoint on (training has begun): mid-training, while
+    # drawing, or after the end, depending on the seed and the machine's load
+    while not (out / "checkpoint.npz").exists() and proc.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(delay)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=240)
+    _check_left_behind(out, proc.returncode, err)
+
+
+def test_two_runs_into_one_folder_never_mix_files(tmp_path):
+    first = _start(tmp_path, *RUN, "--epochs", "400")
+    out = tmp_path / "lucidnet-run"
+    while not out.exists() and first.poll() is None:
+        time.sleep(0.02)
+    second = _start(tmp_path, *RUN, "--epochs", "5", "--seed", "1")
+    _, err2 = second.communicate(timeout=240)
+    _, err1 = first.communicate(timeout=240)
+    assert first.returncode == 0, err1
+    assert second.returncode in (0, 2), err2
+    if second.returncode == 2:
+        assert "another 'lucidnet train' is writing into" in err2
+    _no_temporary_files(out)
+    ln.load(out / "model.npz")
+    metrics = json.loads((out / "metrics.json").read_text())
+    from PIL import Image
+
+    for name in metrics["files"]:
+        if name.endswith(".png"):
+            with Image.open(out / name) as image:
+                image.verify()
+
+
+def test_a_folder_held_by_a_run_is_refused_in_process(tmp_path, capsys):
+    from lucidnet.cli._outputs import output_folder
+
+    with output_folder(tmp_path / "out"):
+        status = main(["train", *RUN, "--epochs", "2", "--out", str(tmp_path / "out")])
+    assert status == 2
+    assert "another 'lucidnet train' is writing into" in capsys.readouterr().err
+    assert main(["train", *RUN, "--epochs", "2", "--out", str(tmp_path / "out")]) == 0
+
+
+def test_a_new_run_replaces_an_earlier_runs_results_as_a_whole(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["train", "--n-samples", "100", "--layers", "4", "--epochs", "3",
+                 "--checkpoint-every", "1", "--grad-check-every", "0", "--quiet", "--animate",
+                 "--frames", "2", "--out", str(out)]) == 0
+    assert (out / "training.gif").exists() and (out / "checkpoint.npz").exists()
+    (out / "notes.txt").write_text("mine")
+    assert main(["train", "--n-samples", "200", "--layers", "8", "--epochs", "2", "--quiet",
+                 "--no-plots", "--out", str(out)]) == 0
+    left = sorted(p.name for p in out.iterdir())
+    assert left == ["metrics.json", "model.npz", "notes.txt"], left
+    assert json.loads((out / "metrics.json").read_text())["files"] == ["model.npz",
+                                                                        "metrics.json"]
+
+
+def test_a_failing_picture_leaves_the_old_one_and_no_temporary_file(tmp_path, monkeypatch):
+    import matplotlib.figure
+
+    from lucidnet.plotting import visualize_dataset
+
+    X, y = np.random.default_rng(0).normal(size=(20, 2)), np.arange(20) % 2
+    visualize_dataset(X, y, save=tmp_path / "d.png")
+    before = (tmp_path / "d.png").read_bytes()
+
+    def half_then_fail(self, fname, **kwargs):
+        Path(fname).write_bytes(b"\x89PNG half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", half_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        visualize_dataset(X, y, save=tmp_path / "d.png")
+    assert (tmp_path / "d.png").read_bytes() == before
+    _no_temporary_files(tmp_path)

@@ -1,0 +1,153 @@
+"""A batch that would not fit in memory is refused with a clear ValueError, before training.
+
+The memory limit is monkeypatched small (no real huge allocation); the byte
+counts expected below are worked out by hand from the layer sizes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lucidnet import Dense, Input, NeuralNetwork
+from lucidnet.training import memory
+
+
+@pytest.fixture(autouse=True)
+def _check_small_needs_too(monkeypatch):
+    """The networks here need about 1 MB: below SMALL_BYTES nothing would be checked."""
+    monkeypatch.setattr(memory, "SMALL_BYTES", 0)
+
+
+def _net(dtype="float64"):
+    return NeuralNetwork([Input("x", 2), Dense("h1", 16), Dense("h2", 32), Dense("out", 1)],
+                         dtype=dtype)
+
+
+def _data(N=1000):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((N, 2))
+    return X, (X[:, 0] > 0).astype(float)
+
+
+def test_training_bytes_by_hand():
+    # 2-16-32-1, B = N = 1000, float64: Z and A per layer 2*(16+32+1) = 98 rows; dJ/dA[1]
+    # (16 rows: it cannot reuse the 32 of dJ/dA[2]) and dJ/dA[2] (32, below the output
+    # layer); the output error twice (2): 148 rows of 1000 values of 8 bytes
+    assert memory.training_bytes([2, 16, 32, 1], 1000, 1000, 8, False) == (1_184_000, 0)
+    # the cost evaluation over all N keeps Z and A of every layer: 98 rows
+    assert memory.training_bytes([2, 16, 32, 1], 1000, 1000, 8, True) == (1_184_000, 784_000)
+    # batches of 100 add their copy of X and Y (2 + 1 rows): 151 rows of 100 values
+    assert memory.training_bytes([2, 16, 32, 1], 100, 1000, 8, False) == (120_800, 0)
+    # float32 halves everything
+    assert memory.training_bytes([2, 16, 32, 1], 1000, 1000, 4, True) == (592_000, 392_000)
+    # equal widths: dJ/dA[1] goes over the consumed dJ/dA[2] (the measured S network:
+    # 2*513 + 256 + 2 = 1284 rows of 100,000 float32, 489.8 MiB; measured 492 MiB)
+    assert memory.training_bytes([2, 256, 256, 1], 100_000, 100_000, 4, False)[0] == \
+        1284 * 100_000 * 4
+
+
+def test_fit_refuses_a_full_batch_that_does_not_fit(monkeypatch):
+    monkeypatch.setattr(memory, "available_bytes", lambda: (500_000, "a test limit"))
+    net, (X, y) = _net(), _data()
+    W_before = net.layers[1].params["W"].copy()
+    with pytest.raises(ValueError) as info:
+        net.fit(X.T, y, epochs=3, print_every=0)
+    text = str(info.value)
+    assert "1,184,000 bytes" in text and "500,000 bytes" in text and "a test limit" in text
+    assert "batch_size" in text and "partial_fit" in text
+    # 500,000 // (151 rows * 8 bytes) = 413 examples per batch would fit
+    assert "a batch of about 413 examples would fit" in text
+    np.testing.assert_array_equal(net.layers[1].params["W"], W_before)  # nothing changed
+
+
+def test_the_evaluation_pass_counts_and_is_named(monkeypatch):
+    # 1,184,000 for the steps fits; with print checkpoints 784,000 more does not
+    monkeypatch.setattr(memory, "available_bytes", lambda: (1_500_000, "a test limit"))
+    net, (X, y) = _net(), _data()
+    net.fit(X.T, y, epochs=2, print_every=0)
+    with pytest.raises(ValueError, match="print_every=0") as info:
+        _net().fit(X.T, y, epochs=2, print_every=1, verbose=False)
+    assert "1,968,000 bytes" in str(info.value)
+
+
+def test_mini_batches_that_fit_train(monkeypatch):
+    monkeypatch.setattr(memory, "available_bytes", lambda: (500_000, "a test limit"))
+    net, (X, y) = _net(), _data()
+    net.fit(X.T, y, epochs=2, print_every=0, batch_size=400)    # 400 * 151 * 8 = 483,200
+    with pytest.raises(ValueError, match="batches of 500 examples"):
+        _net().fit(X.T, y, epochs=2, print_every=0, batch_size=500)
+
+
+def test_unknown_memory_refuses_nothing(monkeypatch):
+    monkeypatch.setattr(memory, "available_bytes", lambda: (None, "unknown"))
+    net, (X, y) = _net(), _data()
+    assert net.fit(X.T, y, epochs=2, print_every=0) == []
+
+
+def test_work_arrays_already_held_count_as_available(monkeypatch):
+    net, (X, y) = _net(), _data()
+    net.fit(X.T, y, epochs=1, print_every=0)     # keeps 146 rows of work arrays: 1,168,000 bytes
+    monkeypatch.setattr(memory, "available_bytes", lambda: (50_000, "a test limit"))
+    net.fit(X.T, y, epochs=1, print_every=0)     # 1,184,000 <= 50,000 + 1,168,000: reused
+    with pytest.raises(ValueError, match="50,000 bytes"):
+        _net().fit(X.T, y, epochs=1, print_every=0)              # a fresh network holds none
+
+
+def _write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_available_bytes_reads_meminfo_and_cgroup_v2(tmp_path):
+    _write(tmp_path / "meminfo", "MemTotal: 8000 kB\nMemFree: 100 kB\nMemAvailable: 2048 kB\n")
+    _write(tmp_path / "cgroup", "0::/user.slice/job\n")
+    root = tmp_path / "fs"
+    _write(root / "user.slice" / "job" / "memory.max", "max\n")
+    _write(root / "user.slice" / "job" / "memory.current", "123\n")
+    paths = dict(meminfo=tmp_path / "meminfo", proc_cgroup=tmp_path / "cgroup", cgroup_root=root)
+    assert memory.available_bytes(**paths) == (2_097_152, "MemAvailable in /proc/meminfo")
+    # a limit on a parent cgroup: 1,000,000 - 400,000 left, below MemAvailable
+    _write(root / "user.slice" / "memory.max", "1000000\n")
+    _write(root / "user.slice" / "memory.current", "400000\n")
+    assert memory.available_bytes(**paths) == (600_000, "the cgroup memory limit")
+
+
+def test_available_bytes_reads_cgroup_v1_and_ignores_its_no_limit(tmp_path):
+    _write(tmp_path / "meminfo", "MemAvailable: 4096 kB\n")
+    _write(tmp_path / "cgroup", "5:cpu,cpuacct:/docker/abc\n4:memory:/docker/abc\n")
+    folder = tmp_path / "fs" / "memory" / "docker" / "abc"
+    _write(folder / "memory.limit_in_bytes", "9223372036854771712\n")   # v1's "no limit"
+    _write(folder / "memory.usage_in_bytes", "1000000\n")
+    paths = dict(meminfo=tmp_path / "meminfo", proc_cgroup=tmp_path / "cgroup",
+                 cgroup_root=tmp_path / "fs")
+    assert memory.available_bytes(**paths) == (4_194_304, "MemAvailable in /proc/meminfo")
+    _write(folder / "memory.limit_in_bytes", "3000000\n")
+    assert memory.available_bytes(**paths) == (2_000_000, "the cgroup memory limit")
+
+
+def test_available_bytes_unknown_without_the_files(tmp_path):
+    assert memory.available_bytes(meminfo=tmp_path / "none", proc_cgroup=tmp_path / "none",
+                                  cgroup_root=tmp_path) == (None, "unknown")
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_the_estimators_refuse_too(monkeypatch, solver):
+    from lucidnet.sklearn import LucidClassifier
+
+    monkeypatch.setattr(memory, "available_bytes", lambda: (20_000, "a test limit"))
+    X, y = _data()
+    est = LucidClassifier(hidden_layer_sizes=(16, 32), solver=solver, max_iter=2,
+                          batch_size=1000 if solver == "adam" else "auto")
+    with pytest.raises(ValueError, match="partial_fit"):
+        est.fit(X, y)
+
+
+def test_a_small_need_does_not_read_the_system(monkeypatch):
+    monkeypatch.setattr(memory, "SMALL_BYTES", 64 << 20)
+
+    def no_look_up():
+        raise AssertionError("read the system's memory for a 1 MB training")
+    monkeypatch.setattr(memory, "available_bytes", no_look_up)
+    X, y = _data()
+    _net().fit(X.T, y, epochs=1, print_every=0)

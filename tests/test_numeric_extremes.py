@@ -1,0 +1,131 @@
+"""Numbers near the float limits: refused with a ValueError that says so, never a
+RuntimeWarning (the suite turns those into errors) or a silent infinity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lucidnet as ln
+from lucidnet.activations import ACTIVATIONS
+from lucidnet.cli import main
+
+EXTREMES = [0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-300, 1.0, -1.0, 1e10,
+            1e38, 3.4e38, 3.5e38, 1e154, 1e200, 1e300, 1.7e308, -1.7e308,
+            np.finfo(np.float64).max, -np.finfo(np.float64).max]
+
+
+def _net(activation="tanh", output="sigmoid", dtype="float64", loss="bce", n_out=1):
+    return ln.NeuralNetwork([ln.Input("x", 2), ln.Dense("h", 3, activation=activation),
+                             ln.Dense("o", n_out, activation=output)], loss_fn=loss,
+                            dtype=dtype, seed=1)
+
+
+@pytest.mark.parametrize("X,words", [
+    (np.full((2, 3), 1.7e308), "too large in magnitude for the forward pass in float64"),
+    ([[10**400, 1], [1, 1]], "an integer of 401 digits"),
+    (np.full((2, 3), np.longdouble("1e400")), "beyond the float64 range"),
+])
+def test_the_issue_s_examples_are_refused_in_a_float64_net(X, words):
+    net = _net()
+    net.layers[1].params["W"][...] = 1.0   # 1.7e308 + 1.7e308 overflows for sure
+    for call in (net.forward, net.predict, net.predict_proba,
+                 lambda X: net.loss(X, np.zeros(np.shape(X)[1])),
+                 lambda X: net.fit(X, np.zeros(np.shape(X)[1]), epochs=2, print_every=0)):
+        with pytest.raises(ValueError, match=words):
+            call(X)
+
+
+def test_float64_values_beyond_float32_are_refused_before_the_cast():
+    net = _net(dtype="float32")
+    X = np.array([[1e300, 0.0], [0.0, 1.0]])
+    with pytest.raises(ValueError, match=r"X holds 1e\+300 at feature 0, example 0, beyond "
+                                         r"the float32 range"):
+        net.forward(X)
+    reg = _net(output="identity", dtype="float32", loss="mse")
+    with pytest.raises(ValueError, match="y holds 1e[+]39 at output 0, example 0, beyond"):
+        reg.loss(np.ones((2, 2)), np.array([[1e39, 0.0]]))
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(values=st.lists(st.one_of(st.sampled_from(EXTREMES),
+                                 st.floats(allow_nan=False, allow_infinity=False)),
+                       min_size=4, max_size=8),
+       activation=st.sampled_from(sorted(ACTIVATIONS)),
+       output=st.sampled_from(["sigmoid", "identity", "softmax"]),
+       dtype=st.sampled_from(["float64", "float32"]))
+def test_no_runtime_warning_for_any_finite_input(values, activation, output, dtype):
+    """Any finite X: a finite answer, or a ValueError; never a RuntimeWarning."""
+    if activation == "softmax":
+        activation = "tanh"
+    loss = {"sigmoid": "bce", "identity": "mse", "softmax": "cce"}[output]
+    net = _net(activation, output, dtype, loss, n_out=2 if output == "softmax" else 1)
+    X = np.array(values[:4]).reshape(2, 2)
+    try:
+        A = net.forward(X)
+    except ValueError as exc:
+        assert "range" in str(exc) or "overflows" in str(exc), exc
+        return
+    assert np.isfinite(A).all()
+    y = np.array([0, 1]) if output != "identity" else np.array(values[4:6] or [0.0, 1.0])
+    try:
+        J = net.loss(X, y)
+    except ValueError as exc:
+        assert "overflows" in str(exc) or "range" in str(exc) or "y" in str(exc), exc
+    else:
+        assert np.isfinite(J)
+
+
+@pytest.mark.parametrize("value", ["1.7e308", "-1.7e308"])
+def test_cli_predict_refuses_huge_values_in_one_line(tmp_path, capsys, value):
+    # column a's scale is 0.07: 1.7e308 standardized overflows
+    (tmp_path / "d.csv").write_text("a,b,y\n0,2,0\n0.1,4,1\n0.2,6,0\n0.1,8,1\n")
+    assert main(["train", "--data", str(tmp_path / "d.csv"), "--target", "y", "--epochs", "2",
+                 "--quiet", "--no-plots", "--test-split", "0",
+                 "--out", str(tmp_path / "run")]) == 0
+    capsys.readouterr()
+    (tmp_path / "p.csv").write_text(f"a,b\n{value},1\n")
+    model = str(tmp_path / "run" / "model.npz")
+    assert main(["predict", "--model", model, "--input", str(tmp_path / "p.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "too large in magnitude" in err and len(err.strip().splitlines()) == 1, err
+    (tmp_path / "e.csv").write_text(f"a,b,y\n{value},1,0\n1,2,1\n")
+    assert main(["evaluate", "--model", model, "--input", str(tmp_path / "e.csv"),
+                 "--target", "y"]) == 2
+    err = capsys.readouterr().err
+    assert "too large in magnitude" in err and "Traceback" not in err, err
+    assert main(["predict", "--model", model, "--points", f"{value},1"]) == 2
+    assert "too large in magnitude" in capsys.readouterr().err
+    (tmp_path / "p.csv").write_text("a,b\n1e300,1\n")   # computed finitely
+    assert main(["predict", "--model", model, "--input", str(tmp_path / "p.csv")]) == 0
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_estimators_on_huge_inputs_behave_as_scikit_learn_without_warnings(solver):
+    """X * 1e150: scikit-learn's sgd raises at the end, its adam fits; lucidnet's estimators
+    do the same, and no RuntimeWarning leaves lucidnet's code (the suite makes it an error)."""
+    import warnings
+
+    from sklearn.datasets import make_classification
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    X = X * 1e150
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn's own overflow warnings
+        try:
+            reference = MLPClassifier(solver=solver, max_iter=20, random_state=0).fit(X, y)
+        except ValueError:
+            reference = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator = ln.LucidClassifier(solver=solver, max_iter=20, random_state=0)
+        if reference is None:
+            with pytest.raises(ValueError, match="non-finite"):
+                estimator.fit(X, y)
+        else:
+            estimator.fit(X, y)
+            assert estimator.score(X, y) == pytest.approx(reference.score(X, y), abs=0.1)
