@@ -35,7 +35,8 @@ def _data():
 
 DATA = _data()
 CLASSIFICATION, REGRESSION = ("iris", "cancer"), ("diabetes", "two_targets")
-PAIRS = {"classifier": (LucidClassifier, MLPClassifier), "regressor": (LucidRegressor, MLPRegressor)}
+PAIRS = {"classifier": (LucidClassifier, MLPClassifier),
+         "regressor": (LucidRegressor, MLPRegressor)}
 SOLVERS = {
     "sgd": dict(solver="sgd", momentum=0.0, learning_rate_init=0.05),
     "momentum": dict(solver="sgd", nesterovs_momentum=False, learning_rate_init=0.02),

@@ -106,5 +106,9 @@ def test_each_listed_line_holds_its_expression_and_runs(row, executed):
         f"{row['file']}:{number} no longer holds `{row['code']}` (now at lines {now}): "
         "update the README's equation table")
     assert number in _function_lines(path, row["fn"]), f"line {number} is not in {row['fn']}"
-    assert (str(path.resolve()), number) in executed, (
+    # The line as the imported lucidnet runs it: the checkout's src/ for an editable
+    # install, site-packages for CI's `pip install .` (the same file, copied).
+    imported = SRC / Path(row["file"]).relative_to("src/lucidnet")
+    assert imported.read_text().splitlines() == lines, f"{imported} differs from {path}"
+    assert (str(imported.resolve()), number) in executed, (
         f"{row['file']}:{number} (`{row['code']}`) is not executed by the reference run")

@@ -215,3 +215,16 @@ def test_a_chunk_of_a_big_network_is_cut_by_its_cost():
                  "train_pct": 90})
     per_epoch = 6 * 4500 * s.net.n_params                    # 4500 training columns
     assert s.train(100) == max(1, int(CHUNK_FLOPS // per_epoch)) < 100
+
+
+def test_a_chunk_gives_no_end_of_run_diagnosis():
+    # A chunk is a few epochs of a longer run: fit's end-of-run verdict would be
+    # printed into the server's terminal every chunk (found running the server).
+    import warnings
+
+    from lucidnet.errors import TrainingDiagnosis
+
+    s = Session({"dataset": "spiral"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrainingDiagnosis)
+        s.train(5)

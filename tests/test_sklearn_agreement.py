@@ -23,8 +23,16 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from sklearn.neural_network import _multilayer_perceptron as sk_mlp
-from sklearn_pairs import (CLASSIFICATION, DATA, REGRESSION, RTOL, SOLVERS, assert_close,
-                           assert_same_model, fit_both)
+from sklearn_pairs import (
+    CLASSIFICATION,
+    DATA,
+    REGRESSION,
+    RTOL,
+    SOLVERS,
+    assert_close,
+    assert_same_model,
+    fit_both,
+)
 
 from lucidnet.sklearn import LucidClassifier
 from lucidnet.sklearn import _stochastic as lucid_stochastic

@@ -18,7 +18,6 @@ from sklearn_pairs import DATA, RTOL, assert_close, assert_same_model, fit_both
 
 from lucidnet.sklearn import LucidClassifier, LucidRegressor
 
-
 IRIS_X, IRIS_Y = load_iris(return_X_y=True)
 
 
@@ -177,6 +176,11 @@ def test_schedules_stopping_and_verbose_lines_follow_scikit_learn(params):
     assert ours.n_iter_ == theirs.n_iter_ and ours.t_ == theirs.t_
     assert_close(ours._optimizer.learning_rate, theirs._optimizer.learning_rate)
     assert outputs[0] == outputs[1] and "Iteration 1, loss = " in outputs[0]
+    states = ("velocities",) if params["solver"] == "sgd" else ("ms", "vs")
+    for name in states:  # the optimizer's state, in scikit-learn's order and shapes
+        assert len(getattr(ours._optimizer, name)) == len(getattr(theirs._optimizer, name)) == 4
+        for a, b in zip(getattr(ours._optimizer, name), getattr(theirs._optimizer, name)):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-12)
 
 
 def test_coefs_can_be_assigned_as_on_scikit_learn():

@@ -19,7 +19,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn_pairs import DATA, assert_close
 
-from lucidnet.optimizers import AdamW, RMSProp
+from lucidnet.optim.optimizers import AdamW, RMSProp
 from lucidnet.sklearn import LucidClassifier, LucidRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
@@ -91,8 +91,11 @@ def test_validation_loss_curve_is_the_held_out_loss_of_every_epoch():
         rs.uniform(size=fan_out)
     _, X_val, _, y_val = train_test_split(X, Y, random_state=rs, test_size=0.1)
     expected = []
-    LucidClassifier(callbacks=[lambda est: expected.append(log_loss(y_val, est.predict_proba(X_val)))],
-                    **params).fit(X, Y)
+
+    def held_out_loss(est):
+        expected.append(log_loss(y_val, est.predict_proba(X_val)))
+
+    LucidClassifier(callbacks=[held_out_loss], **params).fit(X, Y)
     est = LucidClassifier(**params).fit(X, Y)
     assert len(est.validation_loss_curve_) == len(est.validation_scores_) == est.n_iter_
     assert_close(est.validation_loss_curve_, expected)
@@ -130,3 +133,27 @@ def test_more_solvers(solver, cls):
     if solver == "adamw":
         assert est._optimizer.weight_decay == 0.001
     assert est.loss_curve_[-1] < 0.5 * est.loss_curve_[0]
+
+
+def test_both_training_loops_take_their_steps_through_one_function(monkeypatch):
+    """NeuralNetwork.fit and the estimators share lucidnet.training.loop.train_step: a
+    change to it changes both (here: a step that computes the gradients and
+    never updates)."""
+    from lucidnet import Dense, Input, NeuralNetwork
+    from lucidnet.training import loop
+
+    calls = []
+
+    def frozen_step(net, X, Y, sample_weight=None, check_finite=True, **kwargs):
+        calls.append(X.shape[1])
+        net.backward_checked(X, Y, sample_weight, check_finite=check_finite)
+
+    monkeypatch.setattr(loop, "train_step", frozen_step)
+    est = LucidClassifier(**BASE).fit(X, Y)
+    assert len(calls) == 10 * est.n_iter_              # 150 examples, batches of 16
+    assert_close(est.loss_curve_, [est.loss_curve_[0]] * est.n_iter_)   # nothing learnt
+    net = NeuralNetwork([Input("x", 4), Dense("h", 3), Dense("out", 1)], seed=0)
+    before = net.layers[1].params["W"].copy()
+    net.fit(X.T, (Y == 2).astype(float), epochs=3, print_every=0, batch_size=50)
+    assert len(calls) == 10 * est.n_iter_ + 3 * 3
+    np.testing.assert_array_equal(net.layers[1].params["W"], before)

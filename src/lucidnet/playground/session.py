@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import copy
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from .. import Dense, DivergenceError, Dropout, Input, NeuralNetwork
+from ..errors import TrainingDiagnosis
 from ..features import expand_features
 from ..inspect.diagnostics import Diagnostics
 from ..optim.optimizers import OPTIMIZERS
@@ -226,7 +228,11 @@ class Session:
         try:
             # Near a divergence the diagnostics' forward pass overflows before lucidnet's
             # finite tests stop the run: that is the page's to explain, not a warning's.
-            with np.errstate(over="ignore", invalid="ignore"):
+            # A chunk is ~10 epochs of a longer run, so fit's end-of-run diagnosis
+            # (TrainingDiagnosis) would judge a run that has just begun and print into
+            # the server's terminal every chunk; the page explains plateaus itself.
+            with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", TrainingDiagnosis)
                 self.net.fit(self.A0_train, self.data.y_train, epochs=epochs, print_every=0,
                              batch_size=batch, verbose=False,
                              callbacks=[self.diag] if watch else [])

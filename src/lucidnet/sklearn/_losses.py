@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import xlogy
 
-__all__ = ["data_loss", "objective"]
+__all__ = ["data_loss", "batch_loss", "l2_penalty", "objective"]
 
 
 def _total(Y, L, weights):
@@ -84,19 +84,26 @@ def data_loss(name, Y, A, weights=None) -> float:
     return _LOSSES[name](Y, A, weights)
 
 
-def objective(name, net, Y, A, weights=None) -> float:
-    """``data_loss + (alpha / 2) sum ||W||^2 / sum(w)`` with ``alpha = net.l2``."""
+def batch_loss(name, net, Y, A, weights=None) -> float:
+    """The loss ``name`` without the penalty; lucidnet's extra losses keep the core's."""
     if name in _LOSSES:
-        loss = data_loss(name, Y, A, weights)
-    else:  # lucidnet's extra losses keep the core's convention
-        loss = net.loss_obj.cost(Y, A, weights)
-    if net.l2:
-        total = 0.0
-        for layer in net.layers:
-            W = layer.params.get("W")
-            if W is not None:
-                w = W.ravel()
-                total += np.dot(w, w)
-        n = Y.shape[1] if weights is None else weights.sum()
-        loss += (0.5 * net.l2) * total / n
-    return loss
+        return data_loss(name, Y, A, weights)
+    return net.loss_obj.cost(Y, A, weights)
+
+
+def l2_penalty(net, weights, N) -> float:
+    """``(alpha / 2) sum ||W||^2 / sum(w)`` (``sum(w) = N`` without sample weights)."""
+    if not net.l2:
+        return 0.0
+    total = 0.0
+    for layer in net.layers:
+        W = layer.params.get("W")
+        if W is not None:
+            w = W.ravel()
+            total += np.dot(w, w)
+    return (0.5 * net.l2) * total / (N if weights is None else weights.sum())
+
+
+def objective(name, net, Y, A, weights=None) -> float:
+    """``batch_loss + l2_penalty``: what the estimators report and L-BFGS minimizes."""
+    return batch_loss(name, net, Y, A, weights) + l2_penalty(net, weights, Y.shape[1])

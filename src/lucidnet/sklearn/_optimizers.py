@@ -35,6 +35,14 @@ from ..optim.optimizers import Optimizer
 __all__ = ["SklearnSGD", "SklearnAdam"]
 
 
+def _in_sklearn_order(state, name) -> list[np.ndarray]:
+    """State arrays ``name`` as scikit-learn lists them: every coefs_-shaped one
+    (views of ``.T``), then every intercept (flattened views)."""
+    weights = [slot[name].T for key, slot in state.items() if key.endswith(".W")]
+    biases = [slot[name].reshape(-1) for key, slot in state.items() if key.endswith(".b")]
+    return weights + biases
+
+
 class SklearnSGD(Optimizer):
     """scikit-learn's ``sgd`` solver::
 
@@ -72,6 +80,11 @@ class SklearnSGD(Optimizer):
     def learning_rate(self, value):
         self.lr = value
 
+    @property
+    def velocities(self) -> list[np.ndarray]:
+        """scikit-learn's ``velocities`` (empty before the first step)."""
+        return _in_sklearn_order(self.state, "v")
+
     def update_flat(self, state, g, d):
         v = state["v"]
         np.multiply(g, self.lr, out=g)            # eta g (g is the optimizer's own copy)
@@ -100,7 +113,7 @@ class SklearnSGD(Optimizer):
             return True
         self.lr /= 5.0
         if verbose:
-            print(msg + " Setting learning rate to %f" % self.lr)
+            print(f"{msg} Setting learning rate to {self.lr:f}")
         return False
 
     def get_config(self):
@@ -129,6 +142,16 @@ class SklearnAdam(Optimizer):
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    @property
+    def ms(self) -> list[np.ndarray]:
+        """scikit-learn's first moments ``ms`` (empty before the first step)."""
+        return _in_sklearn_order(self.state, "m")
+
+    @property
+    def vs(self) -> list[np.ndarray]:
+        """scikit-learn's second moments ``vs`` (empty before the first step)."""
+        return _in_sklearn_order(self.state, "v")
 
     def update_flat(self, state, g, d):
         m, v = state["m"], state["v"]

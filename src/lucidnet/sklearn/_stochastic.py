@@ -33,8 +33,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import gen_batches
 
 from ..optim.optimizers import SGD, Adam, AdamW, Momentum, Nesterov, RMSProp
+from ..training import loop
 from ..training.memory import check_training_fits
-from ._losses import objective
+from ._losses import batch_loss, l2_penalty, objective
 from ._optimizers import SklearnAdam, SklearnSGD
 
 __all__ = ["fit_stochastic", "make_optimizer", "core_optimizer"]
@@ -129,17 +130,17 @@ def fit_stochastic(est, X, Y, sample_weight, incremental):
                     cols = order[batch] if est.shuffle else batch
                     Xb, Yb = X[cols].T, Y[cols].T             # (d0, N), (dL, N)
                     swb = None if sample_weight is None else sample_weight[cols]
-                    net.backward_checked(Xb, Yb, swb, check_finite=False)
-                    # the loss of the weights the gradient was taken at: before the step
-                    accumulated += objective(loss_name, net, Yb, net.output, swb) \
-                        * (batch.stop - batch.start)
-                    net.step()
+                    # the penalty of the weights the gradient is taken at: before the step
+                    penalty = l2_penalty(net, swb, Xb.shape[1])
+                    loop.train_step(net, Xb, Yb, swb, check_finite=False)  # the core's step
+                    loss = batch_loss(loss_name, net, Yb, net.output, swb) + penalty
+                    accumulated += loss * (batch.stop - batch.start)
             est.n_iter_ += 1
             est.loss_ = accumulated / n
             est.t_ += n
             est.loss_curve_.append(est.loss_)
             if est.verbose:
-                print("Iteration %d, loss = %.8f" % (est.n_iter_, est.loss_))
+                print(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}")
             if est.early_stopping:
                 _update_validation(est, validation)
             else:
@@ -214,7 +215,7 @@ def _update_validation(est, validation):
             objective(est._loss_name(), net, Yv, A, sw_val))
     est.validation_scores_.append(score)
     if est.verbose:
-        print("Validation score: %f" % score)
+        print(f"Validation score: {score:f}")
     if score < est.best_validation_score_ + est.tol:
         est._no_improvement_count += 1
     else:

@@ -33,7 +33,36 @@ from ..optim.clipping import clip_grad_norm
 from .memory import check_training_fits
 from .validation import prepare_validation
 
-__all__ = ["train", "Callback", "EpochInfo", "EarlyStopping"]
+__all__ = ["train", "train_step", "Callback", "EpochInfo", "EarlyStopping"]
+
+
+def train_step(net, X, Y, sample_weight=None, *, clip_norm=None,
+               check_finite=True) -> None:
+    """One training step on a checked batch ``X`` ``(d0, N)``, ``Y`` ``(dL, N)``::
+
+        forward    A[l] = sigma(W[l] A[l-1] + b[l])
+        backward   Delta[L] = A[L] - Y, ..., dW[l], db[l]   (into each layer's grads)
+        update     optimizer.step()
+
+    The one step of both training loops, :func:`train`'s and the scikit-learn
+    estimators' (``lucidnet.sklearn``), so a fix to the step lands in both;
+    what differs (cost bookkeeping, divergence handling, stopping) stays in
+    each loop.  ``clip_norm`` rescales the gradients to that global norm
+    before the update; ``check_finite=False`` skips the divergence test of
+    the backward pass (the estimators train through divergence, as
+    scikit-learn does).  The forward caches stay as the pass left them, so
+    ``net.output`` is still the batch's ``A[L]`` after the update.
+
+    Raises
+    ------
+    DivergenceError
+        With ``check_finite``, when the output or its error signal is not finite
+        (nothing is updated then).
+    """
+    net.backward_checked(X, Y, sample_weight, check_finite=check_finite)
+    if clip_norm is not None:
+        clip_grad_norm((g for _, _, g in net.parameters()), clip_norm)
+    net.step()
 
 
 def _options(epochs, print_every, grad_check_every, batch_size, clip_norm, early_stopping,
@@ -211,13 +240,11 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
                 try:
                     for cols in run.batches(N, batch_size, net.rng, shuffle):
                         if cols is None:
-                            net.backward_checked(X, Y)
+                            train_step(net, X, Y, clip_norm=clip_norm)
                         else:
                             # np.take: the same columns as X[:, cols], in half the time
-                            net.backward_checked(X.take(cols, axis=1), Y.take(cols, axis=1))
-                        if clip_norm is not None:
-                            clip_grad_norm((g for _, _, g in net.parameters()), clip_norm)
-                        net.step()
+                            train_step(net, X.take(cols, axis=1), Y.take(cols, axis=1),
+                                       clip_norm=clip_norm)
                         run.step_done()
                         if interrupt.requested:
                             raise _interrupted(run, epoch, X, Y, callbacks, check_rng)
