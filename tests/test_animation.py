@@ -31,8 +31,8 @@ def test_snapshots_at_the_right_epochs(moons):
     assert rec.epochs == [None, 0, 10, 20, 24]        # initial weights, every 10, the last
     assert all(out.shape == (15 * 15, 1) for out in rec.outputs)
     assert rec.costs[-1] == pytest.approx(net.loss(X.T, y))
-    assert rec.title(0).startswith("before training")
-    assert rec.title(4) == f"epoch 24   cost J = {rec.costs[-1]:.4f}"
+    assert rec.title(0).startswith("initial weights, before any update")
+    assert rec.title(4) == f"after epoch 24's update:  cost J = {rec.costs[-1]:.4f}"
     # frames default: epochs // frames
     rec = BoundaryRecorder(X, y, frames=5, grid_steps=5)
     small_net().fit(X.T, y, epochs=50, print_every=0, callbacks=[rec])

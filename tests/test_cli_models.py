@@ -45,7 +45,7 @@ def iris_files(tmp_path):
 def test_predict_writes_a_csv_of_labels_and_probabilities(run_cli, tmp_path, iris_files):
     net, X, y = iris_files
     proc = run_cli("predict", "--model", "iris.npz", "--input", "iris.csv",
-                   "--output", "preds.csv", check=True)
+                   "--ignore", "id,species", "--output", "preds.csv", check=True)
     assert "wrote 150 predictions to preds.csv" in proc.stderr and proc.stdout == ""
     with open(tmp_path / "preds.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -60,7 +60,7 @@ def test_evaluate_prints_the_metrics(run_cli, iris_files):
 
     net, X, y = iris_files
     proc = run_cli("evaluate", "--model", "iris.npz", "--input", "iris.csv",
-                   "--target", "species", "--json", check=True)
+                   "--target", "species", "--ignore", "id", "--json", check=True)
     metrics = json.loads(proc.stdout)
     A = net.forward(((X - MEAN) / np.array(SCALE)).T).T
     assert metrics["n"] == 150
@@ -69,7 +69,7 @@ def test_evaluate_prints_the_metrics(run_cli, iris_files):
     assert metrics["log_loss"] == pytest.approx(log_loss(y, A), rel=1e-6)
     assert np.sum(metrics["confusion_matrix"]) == 150
     text = run_cli("evaluate", "--model", "iris.npz", "--input", "iris.csv",
-                   "--target", "species", check=True).stdout
+                   "--target", "species", "--ignore", "id", check=True).stdout
     assert "accuracy" in text and "virginica" in text
 
 
@@ -135,7 +135,7 @@ def test_bad_model_files_exit_2_with_one_line(run_cli, tmp_path, iris_files, com
 
 @pytest.mark.parametrize("args, message", [
     (["--target", "colour"], "--target: no column 'colour'"),
-    (["--target", "id"], "is not one of the model's classes"),
+    (["--target", "id", "--ignore", "species"], "is not one of the model's classes"),
 ])
 def test_evaluate_bad_target_exits_2(run_cli, iris_files, args, message):
     proc = run_cli("evaluate", "--model", "iris.npz", "--input", "iris.csv", *args)

@@ -188,7 +188,7 @@ PREDICT_BAD = [
     ("1,2\n3,\n", ["line 2", "column 2", "missing value"]),
     ("1,2\nx,4\n", ["line 2", "column 1", "not a number"]),
     ("a,b\n1,2\n3\n", ["line 3 has 1 fields"]),
-    ("a\n1\n", ["2 features"]),
+    ("a\n1\n", ["missing column 'b'"]),  # matched by name: the model has a, b
 ]
 
 
@@ -207,7 +207,8 @@ def test_cli_predict_bad_input_exits_2(tmp_path, cli, text, words):
 
 
 def test_cli_divergence_exits_1_with_the_last_finite_model(tmp_path, cli):
-    status, err = cli("train", *RUN, "--activation", "relu", "--layers", 8, "--lr", "1e6",
+    wider = [8 if a == "4" else a for a in RUN]  # --layers 8 (an option is given once)
+    status, err = cli("train", *wider, "--activation", "relu", "--lr", "1e6",
                       "--epochs", 300, "--quiet")
     assert status == 1
     message = err.strip().splitlines()[-1]

@@ -19,11 +19,12 @@ imports go inside the command functions.
 
 from __future__ import annotations
 
-import argparse
 import importlib
+import os
 import pkgutil
-import re
 import sys
+
+from ._parser import Parser, refuse_unknown_options, unknown_option_message
 
 __all__ = ["main", "build_parser", "CommandError", "Parser"]
 
@@ -34,21 +35,6 @@ class CommandError(Exception):
     def __init__(self, message: str, status: int = 2):
         super().__init__(message)
         self.status = status
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with a one-line error message (status 2) instead of usage + message.
-
-    It also reads ``-1,0.5`` (a point with a negative first coordinate) as a
-    value, not as an unknown option: argparse only knows plain negative numbers.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._negative_number_matcher = re.compile(r"^-\.?\d[\d.eE+-]*(,\s*[-+]?[\d.eE+-]+)*$")
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def _subcommand_modules():
@@ -72,6 +58,7 @@ def build_parser() -> Parser:
         description="Feed-forward neural networks from scratch in NumPy. "
                     "'lucidnet train' with no options runs the reference experiment "
                     "(two moons, 2-16-32-1 sigmoid network, 2000 epochs).",
+        epilog=EXIT_STATUS,
     )
     parser.add_argument("--version", action="version", version=f"lucidnet {__version__}",
                         help="print the lucidnet version and exit")
@@ -79,28 +66,68 @@ def build_parser() -> Parser:
                                 title="commands (run 'lucidnet COMMAND --help' for details)")
     for module in _subcommand_modules():
         module.register(sub)
+    parser.commands = dict(sub.choices)  # name -> subparser, for "did you mean"
     return parser
 
 
+EXIT_STATUS = """exit status: 0 done; 1 training diverged (or a gradient check failed with
+--strict-grad-check); 2 a problem with the options, an input file or
+the output folder (the message names it); 3 an internal error (a bug in lucidnet:
+please report it; LUCIDNET_TRACEBACK=1 shows the Python traceback); 130 interrupted."""
+
+
 def main(argv=None) -> int:
-    """Entry point of the ``lucidnet`` console script; returns the exit status."""
+    """Entry point of the ``lucidnet`` console script; returns the exit status.
+
+    This is the CLI's one error boundary: whatever a command raises ends as one
+    line on stderr and an exit status (:data:`EXIT_STATUS`), never a traceback.
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    refuse_unknown_options(list(sys.argv[1:] if argv is None else argv), parser)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        command = parser.commands.get(getattr(args, "command", None), parser)
+        command.error(unknown_option_message(extras, command))
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    name = f"lucidnet {args.command}"
     try:
         return int(args.func(args) or 0)
     except CommandError as exc:
-        print(f"lucidnet {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{name}: error: {exc}", file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:
-        print(f"lucidnet {args.command}: interrupted", file=sys.stderr)
+        print(f"{name}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (``lucidnet predict ... | head``): not an error of
         # ours.  Point stdout at devnull so the interpreter's final flush is quiet.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # the file system said no: name the file and the reason
+        print(f"{name}: error: {_os_error_text(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"{name}: error: out of memory (fewer samples, smaller layers or "
+              "--batch-size may help)", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug of ours: still one line, unless asked for more
+        if os.environ.get("LUCIDNET_TRACEBACK"):
+            raise
+        print(f"{name}: internal error: {type(exc).__name__}: {exc} (a bug in lucidnet; "
+              "please report it with the command; LUCIDNET_TRACEBACK=1 shows where)",
+              file=sys.stderr)
+        return 3
+
+
+def _os_error_text(exc: OSError) -> str:
+    """``'out/model.npz': Permission denied`` from an OSError (both paths of a rename)."""
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, IsADirectoryError):
+        reason = "is a folder, not a file"
+    paths = [p for p in (exc.filename, exc.filename2) if p is not None]
+    # an atomic write renames a hidden temporary file: name the file the user gave
+    shown = [str(p) for p in paths if not os.path.basename(str(p)).startswith(".")] or \
+        [str(p) for p in paths]
+    return f"{shown[-1]!r}: {reason}" if shown else reason

@@ -48,7 +48,8 @@ def add_checkpoint_options(parser):
 def _run_options(args) -> dict:
     """The options that define the run, JSON-able (paths as text)."""
     return {key: (str(value) if isinstance(value, Path) else value)
-            for key, value in sorted(vars(args).items()) if key not in _FREE}
+            for key, value in sorted(vars(args).items())
+            if key not in _FREE and not key.startswith("_")}  # _given: how, not what
 
 
 def _option_name(key: str) -> str:

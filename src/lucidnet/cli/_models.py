@@ -11,7 +11,33 @@ from pathlib import Path
 
 from . import CommandError
 
-__all__ = ["load_model", "read_table", "numbers", "feature_matrix"]
+__all__ = ["add_model_argument", "model_path", "load_model", "read_table", "numbers",
+           "feature_matrix"]
+
+MODEL_HELP = "model file written by 'lucidnet train' or net.save() (.npz)"
+
+
+def add_model_argument(parser, *, positional: bool):
+    """``--model FILE`` on every model command; ``info``/``export`` also keep their
+    older positional ``MODEL`` (``lucidnet info m.npz`` still works)."""
+    if positional:
+        parser.add_argument("model_positional", nargs="?", type=Path, metavar="MODEL",
+                            help="the model file (same as --model)")
+        parser.add_argument("--model", type=Path, metavar="FILE", help=MODEL_HELP)
+    else:
+        parser.add_argument("--model", type=Path, required=True, metavar="FILE",
+                            help=MODEL_HELP)
+
+
+def model_path(args) -> Path:
+    """The model file from ``--model`` or the positional ``MODEL`` (exactly one)."""
+    positional = getattr(args, "model_positional", None)
+    if positional is not None and args.model is not None:
+        raise CommandError("give the model file once: as --model FILE or as MODEL, not both")
+    path = args.model if args.model is not None else positional
+    if path is None:
+        raise CommandError("--model: name the model file (--model FILE)")
+    return path
 
 
 def load_model(path, option: str = "--model"):
@@ -19,6 +45,8 @@ def load_model(path, option: str = "--model"):
     from ..errors import ModelFileError
     from ..modelfile.persistence import load
 
+    if Path(path).is_dir():
+        raise CommandError(f"{option}: {str(path)!r} is a folder, not a model file")
     try:
         return load(path)
     except FileNotFoundError:
@@ -48,23 +76,15 @@ def numbers(table, columns, option: str = "--input"):
         raise CommandError(f"{option}: {exc}") from None
 
 
-def feature_matrix(net, table, exclude=(), option: str = "--input"):
+def feature_matrix(net, table, exclude=(), ignore=(), option: str = "--input"):
     """The model's input columns of ``table`` as floats ``(N, d0)``, raw (not yet
     standardized), and their names.
 
-    Columns are picked by the feature names stored in the model file when the
-    header has them all; otherwise every column not in ``exclude`` is a feature,
-    in order, and their number must be the model's ``d0``.
+    A file with a header is matched by name (missing and unknown columns are
+    errors naming them), a header-less one by position: see :mod:`._columns`.
     """
-    d0 = net.n_features
-    names = net.preprocessing.get("feature_names")
+    from ._columns import feature_columns
+
+    columns = feature_columns(net, table, exclude=exclude, ignore=ignore, option=option)
     header = table.header or [str(j + 1) for j in range(table.n_columns)]
-    if names and table.header is not None and set(names) <= set(header):
-        columns = [header.index(name) for name in names]
-    else:
-        columns = [j for j, name in enumerate(header) if name not in exclude]
-        if len(columns) != d0:
-            hint = f" (the model's features: {', '.join(names)})" if names else ""
-            raise CommandError(f"{option}: {str(table.path)!r} has {len(columns)} feature "
-                               f"columns, the model takes {d0}{hint}")
     return numbers(table, columns, option), [header[j] for j in columns]

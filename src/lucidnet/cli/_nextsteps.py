@@ -2,7 +2,7 @@
 mini-batches, validation, early stopping, schedules; train/validation/test figures.
 
 ``lucidnet train`` calls in here; with none of these options it is still
-SPEC.md's reference run (toy data in its generated order, no test part, no
+the reference run (toy data in its generated order, no test part, no
 standardization, sigmoid + BCE + plain descent with eta = 1).
 
 Standard library only at module level (``lucidnet --help`` imports this).
@@ -82,16 +82,18 @@ def add_data_source_options(parser):
 
 
 def add_model_options(parser):
+    from ._choices import names
+
     g = parser.add_argument_group("model")
-    g.add_argument("--activation", default="sigmoid", metavar="NAME",
-                   help="hidden-layer activation: sigmoid, tanh, relu, leaky_relu, elu, "
-                        "softplus, identity (default: %(default)s)")
+    g.add_argument("--activation", default="sigmoid", metavar="NAME[:K=V]",
+                   help=f"hidden-layer activation: {', '.join(names('activation'))}; "
+                        "with settings, e.g. leaky_relu:alpha=0.05 (default: %(default)s)")
     g.add_argument("--loss", default=None, metavar="NAME",
-                   help="bce, cce, mse, mae, huber (default: bce for two classes with a "
+                   help=f"{', '.join(names('loss'))} (default: bce for two classes with a "
                         "sigmoid output, cce for more with softmax, mse for regression)")
     g.add_argument("--optimizer", default=None, metavar="NAME",
-                   help="sgd, momentum, nesterov, rmsprop, adam, adamw (default: sgd; adam "
-                        "for spirals and circles)")
+                   help=f"{', '.join(names('optimizer'))} (default: sgd; adam for spirals "
+                        "and circles)")
     g.add_argument("--l2", type=non_negative_float, default=0.0,
                    help="L2 penalty on the weights (scikit-learn's alpha) (default: 0)")
     g.add_argument("--l1", type=non_negative_float, default=0.0,
@@ -113,11 +115,18 @@ def add_fit_options(parser):
     g.add_argument("--min-delta", type=non_negative_float, default=0.0,
                    help="smallest improvement that counts for --early-stopping (default: 0)")
     g.add_argument("--schedule", default=None, metavar="NAME[:K=V,...]",
-                   help="learning-rate schedule: step, exponential, cosine, "
-                        "reduce_on_plateau, with optional settings, e.g. "
-                        "step:step_size=100,gamma=0.5")
+                   help="learning-rate schedule: " + ", ".join(_schedule_help()) +
+                        "; e.g. step:step_size=100,gamma=0.5")
     g.add_argument("--clip-norm", type=positive_float, default=None, metavar="MAX",
                    help="rescale gradients whose global norm exceeds MAX")
+
+
+def _schedule_help() -> list[str]:
+    """``step (step_size, gamma)``, ...: each schedule with the settings it takes."""
+    from ._choices import names, settings_of
+    from ..optim.schedules import SCHEDULES
+
+    return [f"{name} ({', '.join(settings_of(SCHEDULES[name]))})" for name in names("schedule")]
 
 
 # ------------------------------------------------------------------ data
@@ -133,6 +142,8 @@ def load_data(args):
             raise CommandError("--data and --dataset exclude each other")
         if not args.target:
             raise CommandError("--target: name the target column of --data")
+        if args.data.is_dir():
+            raise CommandError(f"--data: {str(args.data)!r} is a folder; give a CSV file")
         try:
             return load_csv(args.data, args.target, test_size=_test_split(args),
                             random_state=args.data_seed, standardize=not args.no_standardize,
@@ -234,14 +245,21 @@ def build_network(args, n_features: int, ds):
     from ..core.activations import ACTIVATIONS
     from ..core.losses import LOSSES
     from ..optim.optimizers import OPTIMIZERS
+    from ._choices import check_name, named_with_settings
 
     if args.optimizer is None:
         recipe = DATASET_DEFAULTS.get(args.dataset if args.data is None else None, {})
         args.optimizer = recipe.get("optimizer", "sgd")
-    _known("--activation", args.activation, [a for a in ACTIVATIONS if a != "softmax"])
-    _known("--optimizer", args.optimizer, OPTIMIZERS)
+    activation_name, activation_config = named_with_settings("--activation", args.activation,
+                                                             "activation")
+    try:  # a fresh instance with the user's settings, e.g. leaky_relu:alpha=0.05
+        activation = type(ACTIVATIONS[activation_name])(**activation_config) \
+            if activation_config else activation_name
+    except (TypeError, ValueError) as exc:
+        raise CommandError(f"--activation: {exc}") from None
+    check_name("--optimizer", args.optimizer, OPTIMIZERS)
     if args.loss is not None:
-        _known("--loss", args.loss, LOSSES)
+        check_name("--loss", args.loss, LOSSES)
     k = n_outputs(ds)
     if not ds.is_classification:
         output, loss = "identity", args.loss or "mse"
@@ -256,7 +274,7 @@ def build_network(args, n_features: int, ds):
         args.lr = DEFAULT_LR[task].get(args.optimizer, OPTIMIZERS[args.optimizer].default_lr)
     layers = [Input("x", n_features)]
     for i, units in enumerate(args.layers, start=1):
-        layers.append(Dense(f"h{i}", units, args.activation))
+        layers.append(Dense(f"h{i}", units, activation))
         if args.dropout:
             layers.append(Dropout(f"drop{i}", args.dropout))
     layers.append(Dense("out", k, output))
@@ -267,26 +285,12 @@ def build_network(args, n_features: int, ds):
         raise CommandError(str(exc)) from None
 
 
-def _known(option, name, known):
-    if name not in known:
-        raise CommandError(f"{option}: unknown name {name!r}; known: {', '.join(known)}")
-
-
 # ------------------------------------------------------------------ fit
 def _schedule(text):
-    from ..optim.schedules import SCHEDULES, get_schedule
+    from ..optim.schedules import get_schedule
+    from ._choices import named_with_settings
 
-    name, _, settings = text.partition(":")
-    _known("--schedule", name, SCHEDULES)
-    config = {}
-    for item in filter(None, settings.split(",")):
-        key, eq, value = item.partition("=")
-        try:
-            config[key.strip()] = int(value) if value.strip().isdigit() else float(value)
-        except ValueError:
-            raise CommandError(f"--schedule: expected KEY=NUMBER, got {item!r}") from None
-        if not eq:
-            raise CommandError(f"--schedule: expected KEY=NUMBER, got {item!r}")
+    name, config = named_with_settings("--schedule", text, "schedule")
     try:
         return get_schedule(name, **config)
     except ValueError as exc:

@@ -36,13 +36,22 @@ def grad_check_summary(grad_checks) -> list[dict]:
     return [rows[k] for k in sorted(rows)]
 
 
+def _weights_text(result: dict) -> str:
+    """Which weights the final cost is of: the last epoch's, or the restored best epoch's."""
+    last = result["epochs_run"] - 1
+    best = (result.get("early_stopping") or {}).get("best_epoch")
+    if best is None or best == last:
+        return f"after epoch {last}"
+    return f"weights of epoch {best}, kept by early stopping; training ran to epoch {last}"
+
+
 def summary_lines(result: dict) -> list[str]:
     """The final summary printed by ``lucidnet train``."""
     lines = ["", "Summary",
              f"  network        {result['architecture_text']}  ({result['n_params']} parameters)",
              f"  data           {result['data_text']}",
              f"  seeds          init seed {result['seed']}, data seed {result['data_seed']}",
-             f"  final cost     {result['final_cost']:.6f}  (after epoch {result['epochs_run'] - 1})"]
+             f"  final cost     {result['final_cost']:.6f}  ({_weights_text(result)})"]
     if result.get("accuracy") is not None:
         lines.append(f"  accuracy       {result['accuracy']:.4f}  (training set)")
     if set(result.get("figures", {})) - {"train"}:  # validation or test parts: all figures
@@ -96,24 +105,48 @@ def write_metrics(path: Path, result: dict) -> None:
     atomic_write(path, lambda fh: fh.write((text + "\n").encode()))
 
 
-def write_plots(out: Path, net, X, y, costs, print_every: int, title: str,
-                boundary: bool = True) -> list[str]:
-    """Dataset, decision boundary (2-D classification only: ``boundary``) and loss
-    curve PNGs; returns the file names."""
+def user_units(ds):
+    """``(to_user, to_model)``: row-wise maps between the model's (standardized) inputs
+    and the user's units, from the data set's stored standardization."""
+    import numpy as np
+
+    stats = ds.standardization
+    if not stats:
+        return (lambda X: X), (lambda X: X)
+    mean, scale = np.asarray(stats["mean"]), np.asarray(stats["scale"])
+    return (lambda X: X * scale + mean), (lambda X: (X - mean) / scale)
+
+
+def write_plots(out: Path, net, ds, title: str, best_epoch=None) -> list[str]:
+    """Dataset and decision boundary (2-D classification only), in the user's units
+    with the column and class names, test points as triangles; the loss curve from
+    ``net.history`` (train and validation, the kept epoch marked).  Returns the
+    file names."""
     from ..plots.boundary import plot_decision_boundary, plot_loss_curve, visualize_dataset
 
     from ..atomic_files import sigint_hook
 
     files = []
-    if boundary:
-        visualize_dataset(X, y, title=f"Data: {title}", save=out / "dataset.png")
+    if ds.X_train.shape[1] == 2 and ds.is_classification:
+        to_user, to_model = user_units(ds)
+        toy = ds.standardization is None and list(ds.feature_names) == ["x1", "x2"]
+        shown = dict(feature_names=None if toy else list(ds.feature_names),
+                     class_names=None if toy else [str(c) for c in ds.class_labels],
+                     X_test=None if ds.X_test is None else to_user(ds.X_test), y_test=ds.y_test)
+        X = to_user(ds.X_train)
+        parts = " (circles: training part, triangles: test part)" if ds.X_test is not None else ""
+        visualize_dataset(X, ds.y_train, title=f"Data: {title}{parts}", save=out / "dataset.png",
+                          **shown)
         files.append("dataset.png")
         sigint_hook("plots")  # tests: Ctrl-C while the pictures are drawn
-        plot_decision_boundary(net, X, y, title=f"Decision boundary: {title}",
-                               save=out / "decision_boundary.png")
+        def predict(G):  # the user's units in, the model's standardized units inside
+            return net.predict_proba(to_model(G).T).T               # (M, dL)
+
+        plot_decision_boundary(predict, X, ds.y_train, title=f"Decision boundary: {title}",
+                               save=out / "decision_boundary.png", **shown)
         files.append("decision_boundary.png")
-    if costs:
-        plot_loss_curve(costs, print_every=print_every, title=f"Training cost: {title}",
-                        save=out / "loss_curve.png")
+    if net.history.get("loss"):
+        plot_loss_curve(net.history, title=f"Cost per epoch: {title}", log_scale="auto",
+                        best_epoch=best_epoch, save=out / "loss_curve.png")
         files.append("loss_curve.png")
     return files

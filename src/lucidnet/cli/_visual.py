@@ -27,11 +27,15 @@ def add_visual_options(parser):
                    help="record the diagnostics every K epochs (default: %(default)s)")
 
 
-def visual_callbacks(args, X, y) -> list:
+def visual_callbacks(args, X, y, classification: bool = True) -> list:
     """The callbacks the options ask for; ``X`` row-wise ``(N, d0)``, ``y`` ``(N,)``."""
     from . import CommandError
 
     callbacks = []
+    if getattr(args, "animate", False) and not classification:
+        # its frames draw classes and a 0.5 contour: a regression's values are neither
+        raise CommandError("--animate draws the decision boundary of a classifier; this is a "
+                           "regression (use --diagnostics to see the hidden units)")
     if getattr(args, "animate", False):
         if X.shape[1] != 2:
             raise CommandError(f"--animate: the boundary animation needs 2-D data; this data "
@@ -58,14 +62,24 @@ def _layer_figures(rec: dict) -> dict:
     return plain
 
 
-def write_visual(out, net, X, y, callbacks, title: str) -> tuple[list[str], dict]:
-    """Write the files of the recorders in ``callbacks``; return ``(file names, metrics)``."""
+def write_visual(out, net, X, y, callbacks, title: str, announce=None,
+                 kept_epoch=None) -> tuple[list[str], dict]:
+    """Write the files of the recorders in ``callbacks``; return ``(file names, metrics)``.
+
+    ``announce(text)`` is called before each step that takes seconds (drawing
+    the GIF, the diagnostics), so a user does not stare at a silent terminal.
+    ``kept_epoch``: the epoch whose weights early stopping restored (the GIF ends
+    on a frame of them)."""
+    announce = announce or (lambda text: None)
     from ..plots.animation import BoundaryRecorder, mp4_available
     from ..inspect.diagnostics import Diagnostics
 
     files, metrics = [], {}
     for cb in callbacks:
         if isinstance(cb, BoundaryRecorder):
+            if kept_epoch is not None:  # early stopping restored an earlier epoch's weights
+                cb.add_kept(net, kept_epoch)
+            announce(f"writing training.gif ({len(cb.outputs)} frames) ...")
             cb.save(out / "training.gif", title_prefix=f"{title}\n")
             files.append("training.gif")
             if mp4_available():
@@ -75,6 +89,7 @@ def write_visual(out, net, X, y, callbacks, title: str) -> tuple[list[str], dict
             from ..plots.diagnostics import (plateau_spans, plot_activation_histograms,
                                              plot_diagnostics, plot_hidden_units)
 
+            announce("drawing diagnostics.png, activations.png ...")
             plot_diagnostics(cb, title=f"Inside the network: {title}",
                              save=out / "diagnostics.png")
             plot_activation_histograms(cb, title=f"Activations: {title}",

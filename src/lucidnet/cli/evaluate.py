@@ -1,8 +1,9 @@
 """``lucidnet evaluate``: the metrics of a saved model on a labelled CSV file.
 
 The CSV has a header row; ``--target`` names the label (or value) column and
-the model's features are read by the names stored in the model file (or, when
-it has none, every other column in order).  The stored standardization is
+the model's features are read by the names stored in the model file (a column
+the model does not know is an error unless named with ``--ignore``; a model
+without stored names takes every other column in order).  The stored standardization is
 repeated.  A classifier gets accuracy, precision, recall, F1 (binary for two
 classes, macro-averaged otherwise), log loss and the confusion matrix; a
 regression MSE, RMSE, MAE and R^2.
@@ -14,6 +15,8 @@ import json
 from pathlib import Path
 
 from . import CommandError
+from ._columns import add_ignore_option, ignored
+from ._models import add_model_argument
 
 ORDER = 25
 
@@ -21,12 +24,12 @@ ORDER = 25
 def register(subparsers):
     parser = subparsers.add_parser("evaluate", help="metrics of a saved model on a labelled CSV",
                                    description=" ".join(__doc__.split("\n\n")[:2]))
-    parser.add_argument("--model", type=Path, required=True, metavar="FILE",
-                        help="model file written by 'lucidnet train' or net.save() (.npz)")
+    add_model_argument(parser, positional=False)
     parser.add_argument("--input", type=Path, required=True, metavar="CSV",
                         help="CSV file with a header row, features and the target column")
     parser.add_argument("--target", required=True, metavar="COLUMN",
                         help="name of the target column in the header")
+    add_ignore_option(parser)
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     parser.set_defaults(func=run)
     return parser
@@ -87,7 +90,7 @@ def run(args) -> int:
         raise CommandError(f"--target: no column {args.target!r} in {str(args.input)!r}; "
                            f"columns: {', '.join(table.header)}")
     t = table.index(args.target)
-    X, _ = feature_matrix(net, table, exclude=(args.target,))
+    X, _ = feature_matrix(net, table, exclude=(args.target,), ignore=ignored(args))
     try:  # values too large to standardize (1.7e308)
         Xp = apply_preprocessing(net.preprocessing, X)
         net.predict_proba(Xp.T)                                  # or for the forward pass

@@ -1,4 +1,4 @@
-"""``lucidnet info MODEL``: what a model file holds.
+"""``lucidnet info --model MODEL`` (or ``lucidnet info MODEL``): what a model file holds.
 
 The architecture (one line per layer: kind, units, activation, parameter
 count), the total parameter count, loss, penalty and optimizer, the stored
@@ -9,7 +9,8 @@ record.  ``--json`` prints the same as JSON.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+from ._models import add_model_argument
 
 ORDER = 30
 
@@ -18,8 +19,7 @@ def register(subparsers):
     parser = subparsers.add_parser("info", help="architecture, parameter count and training "
                                    "record of a model file",
                                    description=" ".join(__doc__.split("\n\n")[:2]))
-    parser.add_argument("model", type=Path, metavar="MODEL",
-                        help="model file written by 'lucidnet train' or net.save() (.npz)")
+    add_model_argument(parser, positional=True)
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(func=run)
     return parser
@@ -48,10 +48,11 @@ def summary(net, path) -> dict:
 
 
 def run(args) -> int:
-    from ._models import load_model
+    from ._models import load_model, model_path
 
-    net = load_model(args.model, option="MODEL")
-    info = summary(net, args.model)
+    path = model_path(args)
+    net = load_model(path)
+    info = summary(net, path)
     if args.json:
         print(json.dumps(info, indent=2, default=str))
         return 0

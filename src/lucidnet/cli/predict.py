@@ -1,7 +1,8 @@
 """``lucidnet predict``: load a model file and print predictions for points.
 
 Points come from the command line (``--points 0.5,0.2 1,-0.3``) or from a
-CSV file (``--input points.csv``, one point per row, an optional header row).
+CSV file (``--input points.csv``, one point per row; a header row is matched to
+the model's features by name, a header-less file is read by position).
 The output is CSV on stdout (or ``--output FILE``): the point's features, the
 predicted class and, for a classifier, the probabilities.
 """
@@ -14,6 +15,8 @@ import sys
 from pathlib import Path
 
 from . import CommandError
+from ._columns import add_ignore_option, ignored
+from ._models import add_model_argument, load_model
 from ._options import point
 
 ORDER = 20
@@ -23,49 +26,40 @@ def register(subparsers):
     parser = subparsers.add_parser(
         "predict", help="predict with a saved model (points on the command line or a CSV)",
         description=__doc__.split("\n\n")[0] + " " + __doc__.split("\n\n")[1].replace("\n", " "))
-    parser.add_argument("--model", type=Path, required=True, metavar="FILE",
-                        help="model file written by 'lucidnet train' or net.save() (.npz)")
+    add_model_argument(parser, positional=False)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--points", type=point, nargs="+", metavar="X1,X2",
                         help="points as comma-separated feature values, e.g. 0.5,0.2 1,-0.3")
     source.add_argument("--input", type=Path, metavar="CSV",
-                        help="CSV file with one point per row (a header row is skipped)")
+                        help="CSV file with one point per row; with a header row its columns "
+                             "are matched to the model's features by name, without one by "
+                             "position")
+    add_ignore_option(parser)
     parser.add_argument("--output", type=Path, metavar="CSV",
                         help="write the predictions to this CSV file instead of stdout")
     parser.set_defaults(func=run)
     return parser
 
 
-def read_points(path: Path, names) -> list[list[float]]:
+def read_points(net, path: Path, ignore=()) -> list[list[float]]:
     """The points of the CSV file ``path`` (read by :mod:`lucidnet.data.csvfile`, the one
-    reader): the columns ``names`` when its header holds them all (in any order,
-    other columns ignored), otherwise every column in order."""
-    from ._models import numbers, read_table
+    reader): matched to the model's features by name when the file has a header,
+    by position when it has none (see :mod:`._columns`)."""
+    from ._models import feature_matrix, read_table
 
-    table = read_table(path)
-    columns = list(range(table.n_columns))
-    if names and table.header is not None and set(names) <= set(table.header):
-        columns = [table.index(name) for name in names]
-    return numbers(table, columns).tolist()
+    X, _ = feature_matrix(net, read_table(path), ignore=ignore)
+    return X.tolist()
 
 
 def run(args) -> int:
     import numpy as np
 
-    from ..errors import ModelFileError
-    from ..modelfile.persistence import load
-
-    try:
-        net = load(args.model)
-    except FileNotFoundError:
-        raise CommandError(f"--model: no such file {str(args.model)!r}") from None
-    except ModelFileError as exc:
-        raise CommandError(f"--model: {exc}") from None
+    net = load_model(args.model)
     names = net.preprocessing.get("feature_names")
     if args.points is not None:
         rows = args.points
-    else:  # a header naming the model's features picks those columns (e.g. the training CSV)
-        rows = read_points(args.input, names)
+    else:  # by name when the file has a header (e.g. the training CSV), else by position
+        rows = read_points(net, args.input, ignored(args))
     source = "--points" if args.points is not None else "--input"
     # raw inputs: a playground model computes its network inputs (x1^2, ...) from them
     d0 = net.preprocessing.get("raw_inputs") or net.n_features
@@ -86,6 +80,8 @@ def run(args) -> int:
     except ValueError as exc:
         raise CommandError(f"{source}: {exc}") from None
     names = names or [f"x{i}" for i in range(1, d0 + 1)]
+    if args.output is not None and args.output.is_dir():
+        raise CommandError(f"--output: {str(args.output)!r} is a folder; give a file name")
     if args.output is not None and not args.output.parent.is_dir():
         raise CommandError(f"--output: no such folder {str(args.output.parent)!r}")
     out = io.StringIO() if args.output is not None else sys.stdout

@@ -21,6 +21,7 @@ from . import CommandError
 from . import _nextsteps as nextsteps
 from ._checkpointing import add_checkpoint_options, fit_or_resume
 from ._visual import add_visual_options, visual_callbacks, write_visual
+from ._scope import refuse_options_that_do_not_apply
 from ._options import int_list, non_negative_float, non_negative_int, positive_float, positive_int
 
 ORDER = 10
@@ -122,24 +123,41 @@ def fit_options(args) -> dict:
 
 
 def make_callbacks(args) -> list:
-    from ._progress import ProgressBar
+    from ._progress import CurveSampler, ProgressBar
 
+    # the per-epoch figures of loss_curve.png (validation runs record every epoch anyway)
+    callbacks = [] if args.no_plots or args.val_split else [CurveSampler(args.epochs)]
     if args.quiet:
-        return []
-    return [ProgressBar(args.print_every)]
+        return callbacks
+    # the bar redraws itself with carriage returns: only a terminal shows it as
+    # one line; in a redirected log it would be hundreds of half-lines
+    return [ProgressBar(args.print_every, bar=sys.stderr.isatty()), *callbacks]
 
 
 def architecture_text(net) -> str:
-    sizes = "-".join(str(layer.units) for layer in net.layers)
-    acts = sorted({layer.activation.name for layer in net.layers[1:]
-                   if hasattr(layer, "activation")})
-    return f"{sizes} {'/'.join(acts)}, loss {net.loss_obj.name}, {net.optimizer!r}"
+    """``2-16-32-1 sigmoid, loss bce, SGD(lr=1.0)``; the activations in layer order
+    (``tanh hidden, softmax output`` when they differ), dropout said in words."""
+    dense = [layer for layer in net.layers[1:] if hasattr(layer, "activation")]
+    sizes = "-".join(str(layer.units) for layer in [net.layers[0], *dense])
+    hidden = list(dict.fromkeys(layer.activation.name for layer in dense[:-1]))
+    output = dense[-1].activation.name
+    acts = output if hidden in ([], [output]) else f"{'/'.join(hidden)} hidden, {output} output"
+    rates = sorted({layer.rate for layer in net.layers if type(layer).__name__ == "Dropout"})
+    dropout = f", dropout {'/'.join(f'{r:g}' for r in rates)}" if rates else ""
+    return f"{sizes} {acts}{dropout}, loss {net.loss_obj.name}, {net.optimizer!r}"
+
+
+def _restored_epoch(result, epochs_run):
+    """The epoch early stopping restored, if it is not the last one run."""
+    best = (result["early_stopping"] or {}).get("best_epoch")
+    return best if best is not None and best != epochs_run - 1 else None
 
 
 # ------------------------------------------------------------------ run
 def run(args) -> int:
     from ._outputs import output_folder
 
+    refuse_options_that_do_not_apply(args)                   # before the folder is made
     with output_folder(args.out) as out:                     # one run at a time in OUT
         return _run(args, out)
 
@@ -156,7 +174,8 @@ def _run(args, out: Path) -> int:
     fit_ds = nextsteps.standardize_target(args, net, ds)     # regression: (y - mean) / std
     X, Y, Xv, Yv = nextsteps.split_validation(args, net, fit_ds)  # column-wise (d0, N), (dL, N)
     validation = {} if Xv is None else {"validation_data": (Xv, Yv)}
-    recorders = visual_callbacks(args, ds.X_train, ds.y_train)  # --animate/--diagnostics
+    recorders = visual_callbacks(args, ds.X_train, ds.y_train,  # --animate/--diagnostics
+                                 classification=ds.is_classification)
     target_stats = net.preprocessing.get("target_standardize")
     if target_stats and not args.quiet and args.print_every:
         print(f"(costs in standardized units of {ds.target or 'the target'}: "
@@ -194,7 +213,8 @@ def _run(args, out: Path) -> int:
         "seed": net.seed,
         "data_seed": args.data_seed,
         "data": data,
-        "architecture": [layer.units for layer in net.layers],
+        "architecture": [layer.units for layer in net.layers  # dropout is no layer of units
+                         if type(layer).__name__ != "Dropout"],
         "layers": [layer.get_config() for layer in net.layers],
         "loss": net.loss_obj.name,
         "optimizer": {"name": net.optimizer.name, "config": net.optimizer.get_config()},
@@ -241,13 +261,14 @@ def _run(args, out: Path) -> int:
     try:
         title = f"{args.dataset or args.data.name}, {'-'.join(map(str, result['architecture']))}"
         if not args.no_plots:
-            files += write_plots(out, net, ds.X_train, ds.y_train, costs, args.print_every,
-                                 title + (" (cost of the standardized target)"
-                                          if target_stats else ""),
-                                 boundary=ds.X_train.shape[1] == 2 and ds.is_classification)
+            files += write_plots(out, net, ds, title + (" (cost of the standardized target)"
+                                                        if target_stats else ""),
+                                 best_epoch=(result["early_stopping"] or {}).get("best_epoch"))
         if recorders:
-            visual_files, result["diagnostics"] = write_visual(out, net, ds.X_train,
-                                                               ds.y_train, recorders, title)
+            visual_files, result["diagnostics"] = write_visual(
+                out, net, ds.X_train, ds.y_train, recorders, title,
+                announce=None if args.quiet else lambda text: print(text, flush=True),
+                kept_epoch=_restored_epoch(result, epochs_run))
             files += visual_files
     except KeyboardInterrupt:
         print(f"\nlucidnet train: interrupted while drawing the pictures; the trained model "

@@ -81,7 +81,7 @@ class BoundaryRecorder(Callback):
         self.x2 = np.linspace(lo[1], hi[1], grid_steps)
         G1, G2 = np.meshgrid(self.x1, self.x2)
         self._G = np.vstack([G1.ravel(), G2.ravel()])                 # (2, M) column-wise
-        self.epochs: list[int | None] = []
+        self.epochs: list[int | str | None] = []  # str: a labelled frame (add_kept)
         self.costs: list[float] = []
         self.outputs: list[np.ndarray] = []
 
@@ -110,6 +110,12 @@ class BoundaryRecorder(Callback):
         self.epochs.append(epoch)
         self.costs.append(cost)
 
+    def add_kept(self, net, epoch: int):
+        """One last frame: the weights training kept, when early stopping restored an
+        earlier epoch's (otherwise the film would end on weights the model does not have)."""
+        self._snap(net, f"kept: the weights of epoch {epoch} (early stopping)",
+                   float(net.loss(self.X.T, self.y)))
+
     # ------------------------------------------------------------- drawing
     def _lookup(self, i):
         """A ``predict_fn`` answering from snapshot ``i``: nearest stored grid point."""
@@ -125,9 +131,12 @@ class BoundaryRecorder(Callback):
         return predict_fn
 
     def title(self, i) -> str:
+        # The log's "Epoch: k Cost J" is the cost after epoch k's update, so the
+        # first frame (the initial weights, before any update) says so in words.
         epoch = self.epochs[i]
-        when = "before training" if epoch is None else f"epoch {epoch}"
-        return f"{when}   cost J = {self.costs[i]:.4f}"
+        when = "initial weights, before any update" if epoch is None else epoch \
+            if isinstance(epoch, str) else f"after epoch {epoch}'s update"
+        return f"{when}:  cost J = {self.costs[i]:.4f}"
 
     def frame_figure(self, i, *, title_prefix=""):
         """Snapshot ``i`` drawn by :func:`~lucidnet.plots.boundary.plot_decision_boundary`."""

@@ -17,8 +17,10 @@ from ..atomic_files import save_figure
 
 __all__ = ["visualize_dataset", "plot_decision_boundary", "plot_loss_curve", "evaluate_field"]
 
-# class 0 red, class 1 blue, as the probability field's colormap (RdBu: 0 red, 1 blue)
-_BINARY_COLORS = ("#d7301f", "#2166ac")
+# One class-colour convention in every picture: class 0 red, class 1 blue (as the
+# probability field's colormap, RdBu: 0 red, 1 blue), then tab10's other colours.
+_CLASS_COLORS = ("#d7301f", "#2166ac", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+                 "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 _FIELD_CMAP = "RdBu"
 
 
@@ -53,25 +55,43 @@ def _points(X, y):
 
 
 def _class_colors(classes):
-    import matplotlib as mpl
-
-    if len(classes) <= 2:
-        return list(_BINARY_COLORS[:len(classes)])
-    cmap = mpl.colormaps["tab10"]
-    return [cmap(i % 10) for i in range(len(classes))]
+    """The colour of each class index, the same in binary and multi-class pictures."""
+    return [_CLASS_COLORS[int(i) % len(_CLASS_COLORS)] for i in range(len(classes))]
 
 
-def _scatter(ax, X, y, *, s=18, edge="k"):
-    classes = np.unique(y)
-    for cls, color in zip(classes, _class_colors(classes)):
+def _class_label(cls, class_names):
+    if class_names is not None:
+        return str(class_names[int(cls)])
+    return f"class {cls:g}" if np.issubdtype(np.asarray(cls).dtype, np.number) else f"class {cls}"
+
+
+def _scatter(ax, X, y, *, s=18, edge="k", class_names=None, X_test=None, y_test=None):
+    """The points coloured by class; test points (if given) as triangles, same colours."""
+    classes = np.unique(y) if y_test is None else np.union1d(np.unique(y), np.unique(y_test))
+    colors = dict(zip(classes, _class_colors(range(int(classes.max()) + 1))
+                      if np.issubdtype(classes.dtype, np.integer) else _class_colors(classes)))
+    for cls in classes:
         mask = y == cls
-        label = f"class {cls:g}" if np.issubdtype(classes.dtype, np.number) else f"class {cls}"
-        ax.scatter(X[mask, 0], X[mask, 1], s=s, color=color, edgecolors=edge, linewidths=0.4,
-                   label=label, zorder=3)
+        label = _class_label(cls, class_names) + (" (train)" if X_test is not None else "")
+        ax.scatter(X[mask, 0], X[mask, 1], s=s, color=colors[cls], edgecolors=edge,
+                   linewidths=0.4, label=label, zorder=3)
+    if X_test is not None:
+        for cls in classes:
+            mask = y_test == cls
+            ax.scatter(X_test[mask, 0], X_test[mask, 1], s=s * 1.8, marker="^",
+                       color=colors[cls], edgecolors="k", linewidths=0.8,
+                       label=_class_label(cls, class_names) + " (test)", zorder=4)
     ax.legend(loc="best", framealpha=0.85, fontsize="small")
 
 
-def visualize_dataset(X, y, title="Toy dataset", *, ax=None, save=None):
+def _axis_labels(ax, feature_names):
+    names = feature_names or ("$x_1$", "$x_2$")
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
+
+
+def visualize_dataset(X, y, title="Toy dataset", *, feature_names=None, class_names=None,
+                      X_test=None, y_test=None, ax=None, save=None):
     """Scatter plot of 2-D points coloured by class.
 
     Parameters
@@ -79,6 +99,12 @@ def visualize_dataset(X, y, title="Toy dataset", *, ax=None, save=None):
     X : array of shape (N, 2)
     y : array of shape (N,)
     title : str
+    feature_names : (str, str), optional
+        Axis labels (default ``x_1``, ``x_2``).
+    class_names : list of str, optional
+        Legend entry of class ``i`` (default ``class i``).
+    X_test, y_test : arrays of shape (M, 2) and (M,), optional
+        Held-out points, drawn as triangles in their class's colour.
     ax : matplotlib Axes, optional
         Draw into these axes instead of a new figure.
     save : path, optional
@@ -89,12 +115,14 @@ def visualize_dataset(X, y, title="Toy dataset", *, ax=None, save=None):
     matplotlib.figure.Figure
     """
     X, y = _points(X, y)
+    if X_test is not None:
+        X_test, y_test = _points(X_test, y_test)
     fig, ax = _new_axes(ax)
-    _scatter(ax, X, y)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    _scatter(ax, X, y, class_names=class_names, X_test=X_test, y_test=y_test)
+    _axis_labels(ax, feature_names)
     ax.set_title(title)
-    ax.set_aspect("equal", adjustable="datalim")
+    if feature_names is None:  # the toy data's x1, x2 share one unit; named columns may not
+        ax.set_aspect("equal", adjustable="datalim")
     return _finish(fig, save)
 
 
@@ -157,7 +185,8 @@ def evaluate_field(predict_fn, G):
 
 
 def plot_decision_boundary(predict_fn, X, y, title="Decision boundary", grid_steps=300, *,
-                           padding=0.5, ax=None, save=None):
+                           padding=0.5, feature_names=None, class_names=None, X_test=None,
+                           y_test=None, ax=None, save=None):
     """The model's output over the plane, its decision boundary and the data on top.
 
     ``predict_fn`` is a black box:
@@ -183,7 +212,10 @@ def plot_decision_boundary(predict_fn, X, y, title="Decision boundary", grid_ste
     grid_steps : int, default 300
         The grid has ``grid_steps x grid_steps`` points.
     padding : float, default 0.5
-        Margin around the data, in data units.
+        Margin around the data, in data units (a twentieth of each axis's range
+        when ``feature_names`` are given: named columns have their own units).
+    feature_names, class_names, X_test, y_test : optional
+        As in :func:`visualize_dataset`.
     ax : matplotlib Axes, optional
     save : path, optional
         Also write the figure to this file.
@@ -196,7 +228,12 @@ def plot_decision_boundary(predict_fn, X, y, title="Decision boundary", grid_ste
     if isinstance(grid_steps, bool) or not isinstance(grid_steps, (int, np.integer)) \
             or grid_steps < 2:
         raise ValueError(f"grid_steps must be an integer >= 2, got {grid_steps!r}")
-    (x1_min, x2_min), (x1_max, x2_max) = X.min(axis=0) - padding, X.max(axis=0) + padding
+    if X_test is not None:
+        X_test, y_test = _points(X_test, y_test)
+    shown = X if X_test is None else np.vstack([X, X_test])
+    lo, hi = shown.min(axis=0), shown.max(axis=0)
+    pad = padding if feature_names is None else (hi - lo) / 20 + 1e-12
+    (x1_min, x2_min), (x1_max, x2_max) = lo - pad, hi + pad
     x1 = np.linspace(x1_min, x1_max, grid_steps)
     x2 = np.linspace(x2_min, x2_max, grid_steps)
     G1, G2 = np.meshgrid(x1, x2)
@@ -210,7 +247,8 @@ def plot_decision_boundary(predict_fn, X, y, title="Decision boundary", grid_ste
                             vmin=0, vmax=1, alpha=0.8)
         ax.contour(G1, G2, F, levels=[0.5], colors="k", linewidths=1.5)
         cbar = fig.colorbar(field, ax=ax, ticks=np.linspace(0, 1, 6))
-        cbar.set_label("P(class 1)   (black line: 0.5)")
+        positive = "class 1" if class_names is None else class_names[1]
+        cbar.set_label(f"P({positive})   (black line: 0.5)")
     elif kind == "score":
         bound = float(np.abs(F).max()) or 1.0
         field = ax.contourf(G1, G2, F, levels=np.linspace(-bound, bound, 21), cmap=_FIELD_CMAP,
@@ -230,18 +268,19 @@ def plot_decision_boundary(predict_fn, X, y, title="Decision boundary", grid_ste
         field = ax.contourf(G1, G2, F, levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.45)
         ax.contour(G1, G2, F, levels=np.arange(k - 1) + 0.5, colors="k", linewidths=1.0)
         cbar = fig.colorbar(field, ax=ax, ticks=np.arange(k))
+        if class_names is not None:
+            cbar.set_ticklabels([str(c) for c in class_names[:k]])
         cbar.set_label("predicted class")
-    _scatter(ax, X, y)
+    _scatter(ax, X, y, class_names=class_names, X_test=X_test, y_test=y_test)
     ax.set_xlim(x1_min, x1_max)
     ax.set_ylim(x2_min, x2_max)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    _axis_labels(ax, feature_names)
     ax.set_title(title)
     return _finish(fig, save)
 
 
 def plot_loss_curve(costs, print_every=None, title="Training cost", *, log_scale=False,
-                    ax=None, save=None):
+                    best_epoch=None, ylabel="cost J", ax=None, save=None):
     """The cost J against the epoch.
 
     Parameters
@@ -253,8 +292,13 @@ def plot_loss_curve(costs, print_every=None, title="Training cost", *, log_scale
         ``"val_loss"``), or a network (its ``history``).
     print_every : int, optional
     title : str
-    log_scale : bool
-        Logarithmic cost axis.
+    log_scale : bool or "auto"
+        Logarithmic cost axis; ``"auto"``: when the costs span more than a
+        factor of 30 (a linear axis would show everything after the first
+        drop as a flat line).
+    best_epoch : int, optional
+        Mark this epoch (e.g. the one whose weights early stopping kept).
+    ylabel : str
     ax : matplotlib Axes, optional
     save : path, optional
 
@@ -287,13 +331,20 @@ def plot_loss_curve(costs, print_every=None, title="Training cost", *, log_scale
         raise ValueError("no costs to plot (did fit run with print_every > 0?)")
     fig, ax = _new_axes(ax, figsize=(6.4, 4.2))
     for label, (epochs, values) in series.items():
-        ax.plot(epochs, values, marker="o", markersize=3, label=label)
+        few = values.size <= 60  # dots show where the figures were taken; many would blot
+        ax.plot(epochs, values, marker="o" if few else None, markersize=3, label=label)
+    every = np.concatenate([v[np.isfinite(v)] for _, v in series.values()])
+    if log_scale == "auto":
+        log_scale = every.size > 0 and every.min() > 0 and every.max() > 30 * every.min()
     if log_scale:
         ax.set_yscale("log")
+    if best_epoch is not None:
+        ax.axvline(best_epoch, color="k", linestyle="--", linewidth=1,
+                   label=f"best epoch {best_epoch} (weights kept)")
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("cost J")
+    ax.set_ylabel(ylabel + ("  (log scale)" if log_scale else ""))
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
-    if len(series) > 1:
+    if len(series) > 1 or best_epoch is not None:
         ax.legend()
     return _finish(fig, save)

@@ -197,7 +197,7 @@ def plot_hidden_units(net, X=None, y=None, *, grid_steps=60, padding=0.5, bounds
             name, (float(layer.A.min()), float(layer.A.max()) or 1.0))
         for k in range(layer.units):
             ax = axes[row + k // max_per_row, k % max_per_row]
-            ax.imshow(layer.A[k].reshape(G1.shape), origin="lower", cmap="RdBu",
+            image = ax.imshow(layer.A[k].reshape(G1.shape), origin="lower", cmap="RdBu",
                       vmin=vmin, vmax=vmax, extent=bounds, aspect="auto",
                       interpolation="bilinear")
             if y is not None:
@@ -211,8 +211,13 @@ def plot_hidden_units(net, X=None, y=None, *, grid_steps=60, padding=0.5, bounds
             ax.set_yticks([])
             if k == 0:
                 ax.set_ylabel(f"{layer.name}\n{name}", fontsize="x-small")
+        # one colour bar per layer: its units share the scale of its activation
+        bar = fig.colorbar(image, ax=list(axes[row:row + rows].ravel()), fraction=0.02, pad=0.01,
+                           aspect=8 * rows)
+        bar.ax.tick_params(labelsize="x-small")
+        bar.set_label(f"A[{idx}]", fontsize="x-small")
         row += rows
-    fig.suptitle(title + "  (red low, blue high)", fontsize="medium")
+    fig.suptitle(title + "  (each unit's activation over the input plane)", fontsize="medium")
     if save is not None:
         save_figure(fig, save, dpi=110)
     return fig
