@@ -39,3 +39,22 @@ def run_cli(tmp_path):
         return proc
 
     return run
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """``lucidnet ARGS`` in this process (its ``main()``), in ``tmp_path``:
+    returns ``(status, stdout, stderr)``."""
+    from lucidnet.cli import main
+
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args):
+        try:
+            status = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's own errors exit this way
+            status = exc.code
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return run

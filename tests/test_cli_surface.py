@@ -15,22 +15,6 @@ QUICK = ["--epochs", "3", "--print-every", "0", "--grad-check-every", "0", "--qu
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def cli(tmp_path, monkeypatch, capsys):
-    """``lucidnet ARGS`` in this process, in ``tmp_path``: ``(status, stdout, stderr)``."""
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args):
-        try:
-            status = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse's own errors exit this way
-            status = exc.code
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return run
-
-
 def _one_line(err: str) -> str:
     lines = err.strip().splitlines()
     assert len(lines) == 1, err

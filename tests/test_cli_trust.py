@@ -9,22 +9,6 @@ import numpy as np
 import pytest
 
 from lucidnet.activations import Sigmoid
-from lucidnet.cli import main
-
-
-@pytest.fixture
-def cli(tmp_path, monkeypatch, capsys):
-    """``lucidnet ARGS`` in this process, in ``tmp_path``; returns ``(status, stdout, stderr)``."""
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args):
-        try:
-            status = main([str(a) for a in args])
-        except SystemExit as exc:
-            status = exc.code
-        out, err = capsys.readouterr()
-        return status, out, err
-    return run
 
 
 def test_the_issues_relu_spirals_run_has_no_false_alarm(run_cli, tmp_path):
