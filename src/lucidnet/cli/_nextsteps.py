@@ -5,7 +5,9 @@ mini-batches, validation, early stopping, schedules; train/validation/test figur
 the reference run (toy data in its generated order, no test part, no
 standardization, sigmoid + BCE + plain descent with eta = 1).
 
-Standard library only at module level (``lucidnet --help`` imports this).
+At module level only the standard library and the data sets' names from
+:mod:`lucidnet.data` (NumPy, which ``import lucidnet`` loads anyway; no
+scikit-learn): ``lucidnet --help`` imports this.
 """
 
 from __future__ import annotations
@@ -13,16 +15,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..data import REAL_DATASETS, TOY_DATASETS
 from . import CommandError
 from ._options import non_negative_float, positive_float, positive_int
 
 __all__ = ["add_data_source_options", "add_model_options", "add_fit_options", "load_data",
            "build_network", "fit_options", "split_validation", "figures", "summary_lines"]
 
-# Literal copies (no NumPy import for --help); a test keeps them equal to
-# lucidnet.data.toy.TOY_DATASETS and lucidnet.data.REAL_DATASETS.
-TOY_DATASETS = ("moons", "circles", "blobs", "xor", "spirals")
-REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
 DEFAULT_TEST_SPLIT = 0.2
 
 # The learning rate when --lr is not given, by task and optimizer: values that
