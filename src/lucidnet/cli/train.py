@@ -59,9 +59,9 @@ def add_training_options(parser):
     g = parser.add_argument_group("training")
     g.add_argument("--lr", type=positive_float, default=None,
                    help="learning rate eta (default by task and optimizer: classification "
-                        "sgd 1.0, momentum/nesterov 0.1, rmsprop/adam/adamw 0.01; "
-                        "regression sgd 0.1, momentum/nesterov 0.01, rmsprop 0.001, "
-                        "adam/adamw 0.01)")
+                        "sgd 1.0 (spirals, circles: 4.0), momentum/nesterov 1.0, "
+                        "rmsprop/adam/adamw 0.03; regression sgd 0.1, momentum/nesterov "
+                        "0.05, rmsprop 0.001, adam/adamw 0.01)")
     g.add_argument("--epochs", type=positive_int, default=2000,
                    help="passes over the data (default: %(default)s)")
     g.add_argument("--print-every", type=non_negative_int, default=100, metavar="K",
