@@ -261,9 +261,10 @@ def _run(args, out: Path) -> int:
     try:
         title = f"{args.dataset or args.data.name}, {'-'.join(map(str, result['architecture']))}"
         if not args.no_plots:
-            files += write_plots(out, net, ds, title + (" (cost of the standardized target)"
-                                                        if target_stats else ""),
-                                 best_epoch=(result["early_stopping"] or {}).get("best_epoch"))
+            files += write_plots(out, net, ds, title,
+                                 best_epoch=(result["early_stopping"] or {}).get("best_epoch"),
+                                 cost_label="cost J of the standardized target" if target_stats
+                                 else "cost J")
         if recorders:
             visual_files, result["diagnostics"] = write_visual(
                 out, net, ds.X_train, ds.y_train, recorders, title,
