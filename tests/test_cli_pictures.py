@@ -239,3 +239,35 @@ def test_the_surface_is_the_prediction_over_the_plane():
     assert bar.get_ylabel().startswith("prediction")
     with pytest.raises(ValueError, match="one value per point"):
         surface_plots.plot_regression_surface(lambda G: G, X, y)
+
+
+def test_the_sampled_curve_is_the_cost_of_each_epochs_weights(monkeypatch, tmp_path, capsys):
+    """The curve's samples are read from the next epoch's step (no forward pass of their
+    own); each must be the cost after its own epoch's update, as a fresh pass gives."""
+    import json
+
+    from lucidnet.cli._progress import CurveSampler
+
+    monkeypatch.chdir(tmp_path)
+    args = ["train", "--n-samples", "200", "--epochs", "1200", "--grad-check-every", "0",
+            "--quiet", "--no-plots"]
+
+    def history(out):
+        monkeypatch.setattr("lucidnet.cli.train.make_callbacks",
+                            lambda args: [CurveSampler(args.epochs, from_step=True,
+                                                       print_every=args.print_every)])
+        assert main([*args, "--out", out]) == 0
+        return json.loads((tmp_path / out / "metrics.json").read_text())["history"]
+
+    sampled = history("sampled")
+    # the reference: every epoch recorded by the loop itself, each from a fresh pass
+    monkeypatch.setattr(CurveSampler, "needs_history", True)
+    every = history("every")
+    assert every["epoch"] == list(range(1200))
+    # 1200 // 500: a sample every 2 epochs, the last epoch, and the print checkpoints
+    expected = sorted(set(range(0, 1200, 2)) | {1199} | set(range(0, 1200, 100)))
+    assert sampled["epoch"] == expected
+    for e, J, acc in zip(sampled["epoch"], sampled["loss"], sampled["accuracy"]):
+        # equal to rounding (bit for bit today); one epoch off differs by 2e-5 or more
+        assert J == pytest.approx(every["loss"][e], rel=1e-12, abs=0), e
+        assert acc == every["accuracy"][e]

@@ -125,8 +125,12 @@ def fit_options(args) -> dict:
 def make_callbacks(args) -> list:
     from ._progress import CurveSampler, ProgressBar
 
-    # the per-epoch figures of loss_curve.png (validation runs record every epoch anyway)
-    callbacks = [] if args.no_plots or args.val_split else [CurveSampler(args.epochs)]
+    # the per-epoch figures of loss_curve.png (validation runs record every epoch anyway),
+    # read from the step's own forward pass when that pass is an inference pass of all
+    # the data and the cost has no penalty (see CurveSampler)
+    from_step = not (args.batch_size or args.dropout or args.l1 or args.l2 or args.schedule)
+    callbacks = [] if args.no_plots or args.val_split else \
+        [CurveSampler(args.epochs, from_step=from_step, print_every=args.print_every)]
     if args.quiet:
         return callbacks
     # the bar redraws itself with carriage returns: only a terminal shows it as
