@@ -65,6 +65,9 @@ class Session:
         clamped by :func:`~lucidnet.playground.settings.clean`).
     upload : (str, str), optional
         A CSV file's text and name to start on (``lucidnet playground --data``).
+    table : tuple, optional
+        Data already parsed, as :func:`~lucidnet.playground.data.from_arrays` returns
+        it (the ``(X, y)`` given to :func:`lucidnet.playground.show`); its target is fixed.
 
     Example
     -------
@@ -73,12 +76,13 @@ class Session:
     50
     """
 
-    def __init__(self, settings=None, upload=None):
+    def __init__(self, settings=None, upload=None, table=None):
         self.settings = clean(settings or {})
         self._source = upload       # (text, name) of the CSV, kept to re-read another target
-        self.upload = None          # the parsed table
+        self.upload = table         # the parsed table
         if upload is not None:
             self.upload = self._parse(self.settings["target"])
+        if self.upload is not None:
             self.settings["target"] = self.upload[4]
         elif self.settings["dataset"] == "upload":
             self.settings["dataset"] = "circle"
@@ -176,7 +180,14 @@ class Session:
         """A fresh network drawn from the seed; epoch 0 (the data stay)."""
         self._new_network()
 
+    @property
+    def from_python(self) -> bool:
+        """Is the uploaded data a table from Python (no file to re-read)?"""
+        return self.upload is not None and self._source is None
+
     def _parse(self, target: str) -> tuple:
+        if self._source is None:
+            raise SessionError("the data given to show() has one target; it cannot change")
         text, name = self._source
         return (*pdata.read_upload(text, target, name), name)
 
