@@ -178,15 +178,18 @@ def from_arrays(X, y) -> tuple:
 def upload_data(table, s: dict) -> PlaneData:
     """Split and standardize a parsed upload ``(X, y, columns, classes, target, name)``
     (:func:`read_upload`'s result and the file's name)."""
-    from ..data import fit_standardizer
+    from ..data import apply_preprocessing, fit_standardizer
 
     X, y, columns, classes, target, name = table
     kind = "regression" if classes is None else ("binary" if len(classes) == 2 else "multi")
     rng = np.random.default_rng(s["data_seed"])
     X_train, y_train, X_test, y_test = _split(X, y, s["train_pct"], rng, kind != "regression")
     stats = fit_standardizer(X_train)
-    mean, scale = np.asarray(stats["mean"]), np.asarray(stats["scale"])
-    X_train, X_test = (X_train - mean) / scale, (X_test - mean) / scale
+    try:  # values near the float64 limit: x - mean may overflow (1.7e308 - (-1e308))
+        X_train, X_test = (apply_preprocessing({"standardize": stats}, part)
+                           for part in (X_train, X_test))
+    except ValueError as exc:
+        raise UploadError(f"{name}: {exc}") from None
     d = X.shape[1]
     px = min(s["plot_x"], d - 1)
     py = min(s["plot_y"], d - 1) if d > 1 else px

@@ -151,12 +151,18 @@ class Session:
         if new["dataset"] == "upload" and self.upload is None:
             raise SessionError("no file uploaded yet: choose a CSV file first")
         changed = {k for k in new if new[k] != self.settings[k]}
-        if "target" in changed and self.upload is not None:  # another column to predict
-            self.upload = self._parse(new["target"])
-        old, self.settings = self.settings, new
-        if changed & set(_DATA_KEYS):
-            self._new_data()
-        elif changed & set(_NET_KEYS):
+        old, table = self.settings, self.upload
+        try:   # new data all or nothing: a refused column or split leaves the tab as it was
+            if "target" in changed and self.upload is not None:  # another column to predict
+                self.upload = self._parse(new["target"])
+            self.settings = new
+            if changed & set(_DATA_KEYS):
+                self._new_data()
+                return
+        except ValueError:
+            self.settings, self.upload = old, table
+            raise
+        if changed & set(_NET_KEYS):
             self._new_network()
         else:
             if changed & (set(_OPT_KEYS) | {"reg", "reg_rate", "batch"}) and self.epoch:
@@ -193,16 +199,16 @@ class Session:
 
     def load_upload(self, text: str, name: str = "upload.csv", target: str = "") -> None:
         """Parse an uploaded CSV (in memory) and train on it from now on."""
-        old = self._source
+        old = self._source, self.upload, self.settings
         self._source = (text, name[:100])
-        try:
+        try:   # all or nothing: a file refused leaves the tab on its data and network
             self.upload = self._parse(target)
-        except pdata.UploadError:
-            self._source = old
+            self.settings = clean({"dataset": "upload", "target": self.upload[4],
+                                   "plot_x": 0, "plot_y": 1}, self.settings)
+            self._new_data()
+        except ValueError:
+            self._source, self.upload, self.settings = old
             raise
-        self.settings = clean({"dataset": "upload", "target": self.upload[4], "plot_x": 0,
-                               "plot_y": 1}, self.settings)
-        self._new_data()
 
     def set_weight(self, layer: int, param: str, row: int, col: int, value: float) -> None:
         """Set one weight (``param="W"``) or bias (``"b"``, ``col=0``) of the ``layer``-th
