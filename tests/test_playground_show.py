@@ -200,3 +200,11 @@ def test_show_serves_the_network_it_was_given():
     assert not _equal(trained, net) and trained.training_record["epochs"] == 10
     with pytest.raises(ValueError, match="pass X.T"):
         show((X_XOR.T, Y_XOR), display=False)
+
+
+def test_an_export_of_data_from_python_comes_back_on_a_built_in_set():
+    first = start_session((X_XOR, Y_XOR), {"layers": [3], "lr": 0.3})
+    again = start_session(first.export_network())
+    assert (again.settings["dataset"], again.settings["target"], again.settings["lr"]) == \
+        ("circle", "", 0.3)
+    assert _equal(again.export_network(), first.net)

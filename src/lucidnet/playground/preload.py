@@ -130,8 +130,10 @@ def _shape(net) -> list:
 
 def _from_network(net, settings) -> Session:
     base = (net.training_record or {}).get("playground_settings")  # a page's own export
-    base = {k: v for k, v in base.items() if k != "dataset" or v != "upload"} \
-        if isinstance(base, dict) else {}
+    base = dict(base) if isinstance(base, dict) else {}
+    if base.get("dataset") == "upload":      # its file is not here: a built-in set instead
+        for key in ("dataset", "target", "plot_x", "plot_y"):
+            base.pop(key, None)
     wanted = {**base, **network_settings(net), **settings}
     if "dataset" not in wanted:
         wanted["dataset"] = _DEFAULT_DATASET[_kind(net)[0]]
