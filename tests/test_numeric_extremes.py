@@ -42,8 +42,11 @@ def test_float64_values_beyond_float32_are_refused_before_the_cast():
     net = _net(dtype="float32")
     X = np.array([[1e300, 0.0], [0.0, 1.0]])
     with pytest.raises(ValueError, match=r"X holds 1e\+300 at feature 0, example 0, beyond "
-                                         r"the float32 range"):
+                                         r"the float32 range .* \(or use a float64 network\)"):
         net.forward(X)
+    with pytest.raises(ValueError, match=r"beyond the float64 range \(largest 1.8e\+308\) of "
+                                         r"the network: rescale it$"):  # no float64 advice
+        _net().forward(np.full((2, 3), np.longdouble("1e400")))
     reg = _net(output="identity", dtype="float32", loss="mse")
     with pytest.raises(ValueError, match="y holds 1e[+]39 at output 0, example 0, beyond"):
         reg.loss(np.ones((2, 2)), np.array([[1e39, 0.0]]))

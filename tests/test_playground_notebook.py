@@ -72,6 +72,7 @@ NET_AND_DATA_CELLS = [
     "    show((X.T, y))\n"
     "except ValueError as exc:\n"
     "    print('refused:', exc)",
+    "show('xor')",     # show() as a cell's last line: one IFrame, not two (the repr too)
 ]
 
 
@@ -93,6 +94,8 @@ def test_show_a_network_and_data_in_a_notebook(monkeypatch, tmp_path):
     assert "same weights True [4, 1]" in text
     assert "classes ['differ', 'same']" in text
     assert "refused: X must have shape (N, 2)" in text and "pass X.T" in text
+    last = [o["data"]["text/html"] for o in nb.cells[4].outputs if "text/html" in o.get("data", {})]
+    assert sum(f.startswith("<iframe") for f in last) == 1 and "shown above" in "".join(last)
 
 
 def _accepts(port: int) -> bool:

@@ -86,6 +86,11 @@ class Playground:
         return copy.deepcopy(self._session().export_network())
 
     def _repr_html_(self) -> str:
+        if getattr(self, "shown", False):
+            # show() displayed the IFrame already; a second one would open a second
+            # tab of the page, and network() would follow whichever connected last
+            return (f'<p>lucidnet playground: shown above (<a href="{self.url}" '
+                    'target="_blank">open in a new tab</a>)</p>')
         return (f'<iframe src="{self.url}" width="100%" height="{self.height}" '
                 'style="border: 1px solid #ddd"></iframe>')
 
@@ -164,4 +169,5 @@ def show(data_or_net=None, settings: dict | None = None, *, height: int = 900, p
             pass
         else:
             ipython_display(pg)
+            pg.shown = True  # so that show(...) as a cell's last line displays once
     return pg
