@@ -52,6 +52,22 @@ def test_float64_values_beyond_float32_are_refused_before_the_cast():
         reg.loss(np.ones((2, 2)), np.array([[1e39, 0.0]]))
 
 
+def test_a_refit_whose_trained_weights_overflow_blames_the_weights_not_the_data():
+    net = ln.NeuralNetwork([ln.Input("x", 2), ln.Dense("h", 3, activation="relu"),
+                            ln.Dense("o", 1, activation="identity")], loss_fn="mse", seed=1)
+    X, y = np.ones((2, 4)), np.zeros(4)
+    net.fit(X, y, epochs=1, print_every=0)
+    net.layers[1].params["W"][...] = 1e200          # as a diverging run leaves them
+    net.layers[2].params["W"][...] = 1e200          # 1e200 * 2e200 overflows
+    with pytest.raises(ValueError, match=r"overflows in float64 with the weights that earlier "
+                                         r"training left \(largest \|w\| 1e\+200\)"):
+        net.fit(X, y, epochs=1, print_every=0)
+    fresh = _net(activation="relu", output="identity", loss="mse")
+    fresh.layers[1].params["W"][...] = 1.0
+    with pytest.raises(ValueError, match="X is too large in magnitude"):  # untrained: the data
+        fresh.fit(np.full((2, 3), 1.7e308), np.zeros(3), epochs=1, print_every=0)
+
+
 @settings(max_examples=150, derandomize=True, deadline=None)
 @given(values=st.lists(st.one_of(st.sampled_from(EXTREMES),
                                  st.floats(allow_nan=False, allow_infinity=False)),

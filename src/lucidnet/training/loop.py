@@ -197,7 +197,17 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     check_training_fits(net, X.shape[1], batch_size, evaluates)
     # Inputs so large that even the first forward pass overflows are the data's
     # fault, not the learning rate's: say so before training (one pass, once).
-    checks.without_overflow(lambda: forward_in_batches(net, X, batch_size), "X", net.dtype)
+    try:
+        checks.without_overflow(lambda: forward_in_batches(net, X, batch_size), "X", net.dtype)
+    except ValueError:
+        if not net.training_record.get("epochs"):
+            raise
+        # weights that training moved (a refit, a resumed checkpoint) are the suspect
+        largest = max(float(np.abs(theta).max()) for _, theta, _ in net.parameters())
+        raise ValueError(f"the first forward pass overflows in {net.dtype} with the weights "
+                         f"that earlier training left (largest |w| {largest:.3g}): they come "
+                         "from a diverging run; train fresh weights with a smaller learning "
+                         "rate (or rescale the inputs)") from None
     run = Run(net, X, Y, epochs, dict(
         print_every=print_every, grad_check_every=grad_check_every, batch_size=batch_size,
         shuffle=shuffle, validation_split=validation_split, validation_data=validation_data,
