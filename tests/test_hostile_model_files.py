@@ -271,10 +271,10 @@ def test_target_scaling_statistics_are_validated_like_the_rest(tmp_path, stats, 
     text = json.dumps(manifest).replace('"__1e400__"', "1e400")
     if words is None:
         path = tmp_path / "ok.npz"
-        path.write_bytes(mm.with_manifest(data, text))
+        path.write_bytes(mm.with_manifest(data, text, redigest=True))
         assert ln.load(path).preprocessing["target_standardize"] == stats
     else:
-        _refused(tmp_path, mm.with_manifest(data, text), [words])
+        _refused(tmp_path, mm.with_manifest(data, text, redigest=True), [words])
 
 
 @pytest.mark.parametrize("edit,words", [

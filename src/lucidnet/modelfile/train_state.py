@@ -163,7 +163,8 @@ def _check_callbacks(bad, callbacks) -> dict:
     return {f"state/cb/{name}": (None, _FLOATS + ("int64", "bool"), True) for name in refs}
 
 
-def check_train_state(bad, state, param_shapes: dict, buffers: tuple, dtype: str) -> dict:
+def check_train_state(bad, state, param_shapes: dict, buffers: tuple, dtype: str, *,
+                      lr=None, has_digests: bool = False) -> dict:
     """Check a checkpoint's ``state``; return the ``state/...`` arrays it implies
     (name -> ``(shape or None, dtypes, required)``)."""
     if not isinstance(state, dict):
