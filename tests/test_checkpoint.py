@@ -12,6 +12,7 @@ import pytest
 from lucidnet import Dense, Dropout, Input, ModelFileError, NeuralNetwork, load
 from lucidnet.checkpoint import load_checkpoint, resume
 from lucidnet.interrupt import TrainingInterrupted
+from lucidnet.schedules import CosineAnnealing
 from lucidnet.training import Callback
 
 
@@ -71,6 +72,10 @@ RUNS = {
              grad_check_every=7)),
     "float32, rmsprop, l2": (dict(optimizer="rmsprop", dtype="float32", l2=0.01),
                              dict(epochs=25, batch_size=24)),
+    # the rate is 0 from epoch 8 on: the checkpoint holds lr 0, which no optimizer is
+    # built with (it was refused on load before)
+    "cosine down to 0 at epoch 8": ({}, dict(epochs=20, batch_size=40,
+                                            schedule=CosineAnnealing(t_max=8))),
 }
 
 

@@ -230,11 +230,18 @@ def load(path):
         if manifest.get("loss_params"):  # e.g. huber's delta
             loss_fn = type(loss_fn)(**manifest["loss_params"])
         opt = manifest["optimizer"]
+        config = dict(opt.get("config", {}))
+        # A schedule may have taken the rate to 0 (cosine's eta_min) when a checkpoint
+        # was written: no optimizer is built with that rate, but it trains on with it.
+        paused = config.get("lr") == 0 and \
+            ((manifest.get("train_state") or {}).get("options") or {}).get("schedule")
+        optimizer = OPTIMIZERS[opt["name"]](**{**config, "lr": None} if paused else config)
+        if paused:
+            optimizer.lr = 0.0
         seed = manifest.get("seed")
         net = NETWORKS["NeuralNetwork"](
             loss_fn=loss_fn, seed=seed if seed is not None else 0, dtype=manifest["dtype"],
-            l2=manifest.get("l2", 0.0), l1=manifest.get("l1", 0.0),
-            optimizer=OPTIMIZERS[opt["name"]](**opt.get("config", {})))
+            l2=manifest.get("l2", 0.0), l1=manifest.get("l1", 0.0), optimizer=optimizer)
         net.seed = seed
         for layer in layers:
             net.add(layer)
