@@ -207,6 +207,8 @@ STATE_EDITS = [
     (["history"], [1, 2], "history must be a JSON object"),
     (["history", "loss"], "abc", "history['loss'] must be a list"),
     (["callbacks"], [], "holds no state for callback 0 (LearningRateScheduler)"),
+    (["callbacks", 0, "class"], "os.system", "callbacks[0].class must be a class name"),
+    (["callbacks", 1], {"class": "A", "custom": 1, "vars": {}}, "callbacks[1] must be null or"),
     (["options", "schedule"], {"name": "cosine", "config": {"t_max": "x"}},
      "schedule.config.t_max must be a finite number"),
     (["data"], "0" * 63, "SHA-256"),

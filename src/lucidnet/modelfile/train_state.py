@@ -142,15 +142,24 @@ def _array_refs(value, found: list) -> None:
 
 
 def _check_callbacks(bad, callbacks) -> dict:
+    """Each entry: ``{"class": name}`` plus ``"vars"`` or ``"custom"`` when the callback
+    has state; a file of lucidnet 0.1.0 has no ``class`` (and ``null`` for no state)."""
     if not isinstance(callbacks, list):
         raise bad("train_state.callbacks must be a list")
     refs: list = []
     for i, state in enumerate(callbacks):
         if state is None:
             continue
-        if not (isinstance(state, dict) and len(state) == 1 and set(state) <= {"custom", "vars"}):
-            raise bad(f"train_state.callbacks[{i}] must be null, {{'custom': ...}} or "
-                      "{'vars': {...}}")
+        keys = set(state) if isinstance(state, dict) else {"?"}
+        payload = keys - {"class"}   # at most one; exactly one without a class (0.1.0)
+        if not (keys <= {"class", "custom", "vars"} and len(payload) <= 1
+                and (payload or "class" in keys)):
+            raise bad(f"train_state.callbacks[{i}] must be null or {{'class': name}} with "
+                      "{'custom': ...} or {'vars': {...}}")
+        if "class" in state and not (isinstance(state["class"], str)
+                                     and state["class"].isidentifier()
+                                     and len(state["class"]) <= 200):
+            raise bad(f"train_state.callbacks[{i}].class must be a class name")
         if "vars" in state:
             if not isinstance(state["vars"], dict):
                 raise bad(f"train_state.callbacks[{i}].vars must be a JSON object")
