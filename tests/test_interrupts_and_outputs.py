@@ -49,10 +49,8 @@ def _check_left_behind(out: Path, status: int, err: str) -> str:
     if status == 0:
         ln.load(out / "model.npz")
         return "finished"
-    if err.strip() == "lucidnet train: interrupted":  # during start-up: nothing to keep yet
-        # NOTE: seen once as status -2 (killed by the re-raised SIGINT) instead of 130
-        # when the signal landed in the imports; the message and the folder are the same.
-        assert status in (130, -signal.SIGINT), err
+    if err.strip() in ("lucidnet: interrupted", "lucidnet train: interrupted"):
+        assert status == 130, err  # during start-up: nothing to keep yet
         return "nothing yet"
     assert status == 130, err
     if "checkpoint: " in err:
@@ -81,6 +79,65 @@ def test_sigint_at_each_moment_leaves_a_loadable_file_and_says_which(tmp_path, m
     if moment in ("first_epoch", "mid_epoch"):
         where = "in epoch 0 after 1 step" if moment == "first_epoch" else "in epoch 1 after 1"
         assert where in err, err
+
+
+# A sitecustomize that makes the first import of NumPy take a minute and says when
+# it begins, so that a test can send SIGINT while the command is importing.
+SLOW_NUMPY = """
+import sys, time
+
+
+class SlowNumPy:
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy":
+            sys.meta_path.remove(self)
+            sys.stderr.write("(importing numpy)\\n")
+            sys.stderr.flush()
+            time.sleep(60)
+        return None
+
+
+sys.meta_path.insert(0, SlowNumPy())
+"""
+# what pip writes for the console script lucidnet = "lucidnet.cli:main"
+CONSOLE_SCRIPT = ("import re, sys\nfrom lucidnet.cli import main\n"
+                  "sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+                  "sys.exit(main())\n")
+
+
+def _interrupted_while_importing(tmp_path, argv):
+    """Run ``python argv``, send SIGINT while it imports NumPy; ``(status, stderr)``."""
+    hook = tmp_path / "hook"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(SLOW_NUMPY)
+    proc = subprocess.Popen([sys.executable, *argv], cwd=tmp_path,
+                            env=_env(PYTHONPATH=os.pathsep.join([str(hook), SRC])),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr.readline() == "(importing numpy)\n"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+@pytest.mark.parametrize("entry", ["python -m lucidnet", "console script"])
+@pytest.mark.parametrize("command", [["info", "model.npz"], ["train", "--epochs", "3"]])
+def test_sigint_during_the_start_up_imports_exits_130_in_one_line(tmp_path, entry, command):
+    script = Path(sys.executable).with_name("lucidnet")  # the installed one, if any
+    if not script.exists():
+        script = tmp_path / "lucidnet"
+        script.write_text(CONSOLE_SCRIPT)
+    argv = ["-m", "lucidnet"] if entry == "python -m lucidnet" else [str(script)]
+    status, err = _interrupted_while_importing(tmp_path, [*argv, *command])
+    assert status == 130, (status, err)                    # not -2, killed by the signal
+    assert err.strip() == "lucidnet: interrupted", err      # one line, no traceback
+    assert not (tmp_path / "lucidnet-run").exists()
+
+
+def test_sigint_while_a_program_imports_lucidnet_is_its_own_keyboard_interrupt(tmp_path):
+    """Only the command exits by itself: a script importing lucidnet gets the exception."""
+    status, err = _interrupted_while_importing(
+        tmp_path, ["-c", "try:\n import lucidnet\nexcept KeyboardInterrupt:\n print('mine')"])
+    assert status == 0 and "lucidnet: interrupted" not in err, err
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
