@@ -49,12 +49,14 @@ def _check_left_behind(out: Path, status: int, err: str) -> str:
     if status == 0:
         ln.load(out / "model.npz")
         return "finished"
-    if err.strip() in ("lucidnet: interrupted", "lucidnet train: interrupted"):
+    if err.strip() == "lucidnet: interrupted" or "nothing was saved" in err:
         assert status == 130, err  # during start-up: nothing to keep yet
+        assert not (out / "model.npz").exists() and not (out / "checkpoint.npz").exists()
         return "nothing yet"
     assert status == 130, err
-    if "checkpoint: " in err:
-        path = Path(err.split("checkpoint: ")[1].split()[0])
+    if "checkpoint: " in err or "the last checkpoint this run wrote is " in err:
+        words = "checkpoint: " if "checkpoint: " in err else "this run wrote is "
+        path = Path(err.split(words)[1].split()[0].rstrip(";"))
         path = path if path.is_absolute() else out.parent / path
         load_checkpoint(path)
         return "checkpoint"
@@ -65,8 +67,9 @@ def _check_left_behind(out: Path, status: int, err: str) -> str:
     raise AssertionError(f"exit {status} without saying what was kept: {err}")
 
 
-MOMENTS = {"first_epoch": "checkpoint", "mid_epoch": "checkpoint",
-           "write:checkpoint.npz": "checkpoint", "plots": "model", "gif": "model"}
+MOMENTS = {"start": "nothing yet", "first_epoch": "checkpoint", "mid_epoch": "checkpoint",
+           "write:checkpoint.npz": "checkpoint", "after_training": "model", "plots": "model",
+           "gif": "model"}
 
 
 @pytest.mark.parametrize("moment", sorted(MOMENTS))
@@ -79,6 +82,31 @@ def test_sigint_at_each_moment_leaves_a_loadable_file_and_says_which(tmp_path, m
     if moment in ("first_epoch", "mid_epoch"):
         where = "in epoch 0 after 1 step" if moment == "first_epoch" else "in epoch 1 after 1"
         assert where in err, err
+
+
+@pytest.mark.parametrize("batches", [["--batch-size", "50"], []], ids=["4 batches", "full"])
+def test_sigint_before_the_first_epoch_keeps_the_first_step_and_says_so(tmp_path, batches):
+    """The first Ctrl-C finishes a step (here the first one) and saves it: the message,
+    the checkpoint and a resumed run all agree, and the resumed run ends where an
+    uninterrupted one does."""
+    run = ["--n-samples", "200", "--layers", "8", *batches, "--grad-check-every", "0",
+           "--quiet", "--no-plots", "--epochs", "5"]
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    proc = _start(tmp_path / "a", *run, LUCIDNET_SIGINT_AT="first_epoch")
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 130, err
+    assert "lucidnet train: interrupted in epoch 0 after 1 step(s), cost " in err, err
+    _, state, _ = load_checkpoint(tmp_path / "a" / "lucidnet-run" / "checkpoint.npz")
+    assert (state["epoch"], state["batches_done"], state["optimizer_t"]) == (0, 1, 1)
+    resume = err.split("resume with: ")[1].split()
+    assert resume[-2:] == ["--resume", "lucidnet-run/checkpoint.npz"]
+    resumed = _start(tmp_path / "a", *resume[2:])
+    whole = _start(tmp_path / "b", *run)
+    for proc in (resumed, whole):
+        assert proc.wait(timeout=240) == 0, proc.stderr.read()
+    a, b = (ln.load(tmp_path / d / "lucidnet-run" / "model.npz") for d in "ab")
+    for (_, theta_a, _), (_, theta_b, _) in zip(a.parameters(), b.parameters()):
+        np.testing.assert_array_equal(theta_a, theta_b)
 
 
 # A sitecustomize that makes the first import of NumPy take a minute and says when

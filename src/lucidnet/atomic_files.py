@@ -26,9 +26,11 @@ _FIRED: set = set()
 def sigint_hook(moment: str) -> None:
     """A test hook: send this process a SIGINT when env ``LUCIDNET_SIGINT_AT`` names ``moment``.
 
-    The moments of ``lucidnet train`` a test can reach this way: ``first_epoch``,
-    ``mid_epoch``, ``write:<file name>`` (while a file is written, before its
-    rename, e.g. ``write:checkpoint.npz``), ``plots`` and ``gif``.
+    The moments of ``lucidnet train`` a test can reach this way: ``start`` (the
+    data read, training not begun), ``first_epoch``, ``mid_epoch``,
+    ``write:<file name>`` (while a file is written, before its rename, e.g.
+    ``write:checkpoint.npz``), ``after_training`` (before the model is written),
+    ``plots`` and ``gif``.
     """
     if os.environ.get("LUCIDNET_SIGINT_AT") == moment and moment not in _FIRED:
         import signal
