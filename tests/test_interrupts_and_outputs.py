@@ -168,6 +168,29 @@ def test_sigint_while_a_program_imports_lucidnet_is_its_own_keyboard_interrupt(t
     assert status == 0 and "lucidnet: interrupted" not in err, err
 
 
+def test_sigint_once_the_command_is_done_keeps_its_exit_status(tmp_path):
+    """Before, a Ctrl-C while the interpreter shut down killed it silently (status -2)."""
+    proc = _start(tmp_path, *RUN, "--epochs", "3", "--no-plots", LUCIDNET_SIGINT_AT="exit")
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 0 and err == "", (proc.returncode, err)
+    ln.load(tmp_path / "lucidnet-run" / "model.npz")
+
+
+def test_a_temporary_file_is_removed_even_if_ctrl_c_lands_as_it_is_made(tmp_path, monkeypatch):
+    from lucidnet import atomic_files
+
+    made = atomic_files._created
+
+    def made_then_interrupted(name):
+        made(name)
+        raise KeyboardInterrupt   # as if the signal arrived right after the file existed
+
+    monkeypatch.setattr(atomic_files, "_created", made_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_files.atomic_write(tmp_path / "m.json", lambda fh: fh.write(b"{}"))
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_sigint_at_seeded_random_times_agrees(tmp_path, seed):
     delay = float(np.random.default_rng(seed).uniform(0.0, 1.5))

@@ -24,7 +24,7 @@ import os
 import pkgutil
 import sys
 
-from .._startup import interruptible_start
+from .._startup import interruptible_start, running_the_command
 
 with interruptible_start():
     from ._parser import Parser, refuse_unknown_options, unknown_option_message
@@ -93,6 +93,17 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:  # while importing or parsing, before a command ran
         print("lucidnet: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if running_the_command():
+            # The command is over and has said so: a Ctrl-C while the interpreter
+            # shuts down (tearing down NumPy and matplotlib takes a moment) would only
+            # replace the exit status by death from the signal (-2), without a word.
+            import signal
+
+            from ..atomic_files import sigint_hook
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            sigint_hook("exit")  # tests: Ctrl-C as the interpreter shuts down
 
 
 def _main(argv) -> int:
