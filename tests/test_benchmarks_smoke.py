@@ -139,6 +139,27 @@ def test_the_straight_numpy_floor_runs_and_matches_lucidnet():
     assert len(seconds) == 2
 
 
+def test_the_straight_numpy_floor_of_run_m_matches_lucidnet():
+    """The M loop (ReLU, softmax, Adam over one flat state) is the same math as fit."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import straight_numpy
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    X = rng.random((150, 64))                           # 150 examples, as digits: 64 in [0, 1]
+    y = rng.integers(0, 10, 150)
+    theta = straight_numpy.straight_m(np.ascontiguousarray(X.T), np.eye(10)[:, y], "float64", 2)
+    net = straight_numpy.wl._lucid_net([64, 128, 64, 10], "float64", activation="relu",
+                                       out="softmax", loss="cce", lr=1e-3, optimizer="adam")
+    net.fit(X.T, y, epochs=2, batch_size=32, print_every=0)
+    fitted = np.concatenate([layer.params[name].ravel() for layer in net.layers[1:]
+                             for name in ("W", "b")])
+    np.testing.assert_allclose(theta, fitted, rtol=1e-10, atol=1e-12)
+
+
 def test_the_step_counter_counts_numpy_operations_as_executed(tmp_path):
     """benchmarks/step_calls.py counts what runs: loops, short circuits, scalars left out."""
     sys.path.insert(0, str(ROOT / "benchmarks"))

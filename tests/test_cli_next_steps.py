@@ -20,9 +20,14 @@ def _metrics(tmp_path, out="o"):
     return json.loads((tmp_path / out / "metrics.json").read_text())
 
 
-def test_cli_names_match_the_library():
-    assert _nextsteps.TOY_DATASETS == TOY_DATASETS
-    assert _nextsteps.REAL_DATASETS == REAL_DATASETS
+def test_cli_names_are_the_librarys():
+    from lucidnet.cli import _scope, train
+
+    # one list of names, in the data package: the CLI imports it, it keeps no copy
+    assert _nextsteps.TOY_DATASETS is TOY_DATASETS and _scope.TOY_DATASETS is TOY_DATASETS
+    assert _nextsteps.REAL_DATASETS is REAL_DATASETS
+    assert train.DATASETS == ("moons", "circles", "blobs", "xor", "spirals",
+                              "iris", "wine", "breast_cancer", "digits")
 
 
 def test_real_dataset_with_validation_early_stopping_and_test(run_cli, tmp_path):

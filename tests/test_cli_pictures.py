@@ -11,6 +11,7 @@ from matplotlib.colors import to_hex
 
 import lucidnet.plots.diagnostics as diagnostics_plots
 import lucidnet.plots.boundary as plotting
+import lucidnet.plots.surface as surface_plots
 from lucidnet.cli import main
 
 QUICK = ["--print-every", "0", "--grad-check-every", "0", "--quiet"]
@@ -35,6 +36,7 @@ def figures(monkeypatch, tmp_path):
     for name in ("visualize_dataset", "plot_decision_boundary", "plot_loss_curve"):
         capture(plotting, name)
     capture(diagnostics_plots, "plot_hidden_units")
+    capture(surface_plots, "plot_regression_surface")
 
     def run(*args):
         assert main([str(a) for a in args]) == 0
@@ -174,3 +176,98 @@ def test_the_gif_ends_on_the_weights_early_stopping_kept(monkeypatch, tmp_path):
     best = json.loads((tmp_path / "es" / "metrics.json").read_text())["early_stopping"]
     assert seen["titles"][-1].startswith(
         f"kept: the weights of epoch {best['best_epoch']} (early stopping)")
+
+
+@pytest.fixture
+def comfort_csv(tmp_path):
+    """A regression on two features in their own units: temperature 0-40, humidity
+    10-90, comfort about 5-85."""
+    rng = np.random.default_rng(1)
+    t, h = rng.uniform(0, 40, 200), rng.uniform(10, 90, 200)
+    comfort = 50 + 30 * np.sin(t / 8) - 0.01 * (h - 50) ** 2 + rng.normal(0, 2, 200)
+    lines = ["temperature,humidity,comfort"] + [f"{a:.2f},{b:.1f},{c:.2f}"
+                                                for a, b, c in zip(t, h, comfort)]
+    (tmp_path / "comfort.csv").write_text("\n".join(lines) + "\n")
+    return t, h, comfort
+
+
+@pytest.mark.parametrize("raw, ylabel", [([], "cost J of the standardized target"),
+                                         (["--no-standardize-target"], "cost J")])
+def test_regression_loss_curve_names_its_units_on_the_axis(figures, comfort_csv, raw, ylabel):
+    drawn = figures("train", "--data", "comfort.csv", "--target", "comfort", "--epochs", "30",
+                    *raw, *QUICK, "--out", "o")
+    ax = drawn["loss_curve.png"].axes[0]
+    assert ax.get_title() == "Cost per epoch: comfort.csv, 2-16-32-1"  # not clipped any more
+    assert ax.get_ylabel().split("  (")[0] == ylabel
+
+
+def test_two_feature_regression_draws_its_fitted_surface(figures, comfort_csv, tmp_path):
+    t, h, comfort = comfort_csv
+    drawn = figures("train", "--data", "comfort.csv", "--target", "comfort", "--epochs", "300",
+                    "--optimizer", "adam", *QUICK, "--out", "o")
+    assert (tmp_path / "o" / "fitted_surface.png").exists()
+    fig = drawn["fitted_surface.png"]
+    ax, bar = fig.axes
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("temperature", "humidity")
+    assert bar.get_ylabel().startswith("comfort")
+    assert "training part" in ax.get_title() and "test part" in ax.get_title()
+    field = next(c for c in ax.collections if hasattr(c, "levels"))
+    points = [c for c in ax.collections if c is not field]
+    # every point in the user's units, coloured by its own target, on the field's scale
+    xy = np.vstack([c.get_offsets() for c in points])
+    colours = np.concatenate([c.get_array() for c in points])
+    assert len(xy) == 200 and xy[:, 0].min() >= 0 and xy[:, 0].max() <= 40
+    assert xy[:, 1].min() >= 10 and xy[:, 1].max() <= 90
+    by_point = {(round(a, 2), round(b, 1)): c for a, b, c in zip(t, h, comfort)}
+    for (a, b), c in zip(xy, colours):
+        assert np.isclose(c, round(by_point[(round(a, 2), round(b, 1))], 2))
+    for c in points:
+        assert (c.norm.vmin, c.norm.vmax) == (field.norm.vmin, field.norm.vmax)
+    assert field.levels[0] <= comfort.min() and field.levels[-1] >= comfort.max()
+
+
+def test_the_surface_is_the_prediction_over_the_plane():
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    y = 3 * X[:, 0] - X[:, 1]
+    fig = surface_plots.plot_regression_surface(lambda G: 3 * G[:, 0] - G[:, 1], X, y,
+                                                grid_steps=5)
+    ax, bar = fig.axes
+    field = next(c for c in ax.collections if hasattr(c, "levels"))
+    # the grid spans the points +- 0.5: 3 x1 - x2 runs from 3(-0.5) - 1.5 = -3 to 3(1.5) + 0.5 = 5
+    assert ax.get_xlim() == (-0.5, 1.5) and ax.get_ylim() == (-0.5, 1.5)
+    assert field.levels[0] <= -3 < field.levels[1] and field.levels[-2] < 5 <= field.levels[-1]
+    assert bar.get_ylabel().startswith("prediction")
+    with pytest.raises(ValueError, match="one value per point"):
+        surface_plots.plot_regression_surface(lambda G: G, X, y)
+
+
+def test_the_sampled_curve_is_the_cost_of_each_epochs_weights(monkeypatch, tmp_path, capsys):
+    """The curve's samples are read from the next epoch's step (no forward pass of their
+    own); each must be the cost after its own epoch's update, as a fresh pass gives."""
+    import json
+
+    from lucidnet.cli._progress import CurveSampler
+
+    monkeypatch.chdir(tmp_path)
+    args = ["train", "--n-samples", "200", "--epochs", "1200", "--grad-check-every", "0",
+            "--quiet", "--no-plots"]
+
+    def history(out):
+        monkeypatch.setattr("lucidnet.cli.train.make_callbacks",
+                            lambda args: [CurveSampler(args.epochs, from_step=True,
+                                                       print_every=args.print_every)])
+        assert main([*args, "--out", out]) == 0
+        return json.loads((tmp_path / out / "metrics.json").read_text())["history"]
+
+    sampled = history("sampled")
+    # the reference: every epoch recorded by the loop itself, each from a fresh pass
+    monkeypatch.setattr(CurveSampler, "needs_history", True)
+    every = history("every")
+    assert every["epoch"] == list(range(1200))
+    # 1200 // 500: a sample every 2 epochs, the last epoch, and the print checkpoints
+    expected = sorted(set(range(0, 1200, 2)) | {1199} | set(range(0, 1200, 100)))
+    assert sampled["epoch"] == expected
+    for e, J, acc in zip(sampled["epoch"], sampled["loss"], sampled["accuracy"]):
+        # equal to rounding (bit for bit today); one epoch off differs by 2e-5 or more
+        assert J == pytest.approx(every["loss"][e], rel=1e-12, abs=0), e
+        assert acc == every["accuracy"][e]

@@ -222,6 +222,25 @@ def test_cli_divergence_exits_1_with_the_last_finite_model(tmp_path, cli):
     assert "--lr 100000" in metrics["diagnosis"][0]["text"]
 
 
+def test_a_resumed_run_that_diverges_also_writes_the_last_finite_model(tmp_path, cli):
+    wider = [8 if a == "4" else a for a in RUN]
+    args = [*wider, "--activation", "relu", "--lr", "1e6", "--epochs", 300, "--quiet",
+            "--checkpoint-every", 20, "--checkpoint", "ck.npz"]
+    status, err = cli("train", *args, "--out", "fresh")
+    assert status == 1 and "training diverged at epoch 30" in err
+    _, state, _ = load_checkpoint(tmp_path / "ck.npz")
+    assert state["epoch"] == 20                       # saved after epoch 19, before the blow-up
+    status, err = cli("train", *args, "--out", "resumed", "--resume", "ck.npz")
+    assert status == 1, err                           # as the fresh run: exit 1...
+    message = err.strip().splitlines()[-1]
+    assert "training diverged at epoch 30" in message and "resumed/model.npz" in message
+    net = load(tmp_path / "resumed" / "model.npz")    # ...and the last finite model written
+    assert all(np.isfinite(theta).all() for _, theta, _ in net.parameters())
+    metrics = json.loads((tmp_path / "resumed" / "metrics.json").read_text())
+    assert metrics["diverged"]["epoch"] == 30 and metrics["diagnosis"][0]["kind"] == "diverged"
+    assert metrics["epochs_run"] == metrics["diverged"]["weights_epoch"] + 1 > 20
+
+
 @pytest.mark.filterwarnings("error")
 @pytest.mark.parametrize("standardize", [[], ["--no-standardize"]])
 def test_cli_features_in_the_millions_train_without_warnings(tmp_path, cli, standardize):

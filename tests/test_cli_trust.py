@@ -69,3 +69,43 @@ def test_the_moons_default_is_still_the_reference_run(cli, tmp_path):
     assert metrics["optimizer"] == {"name": "sgd", "config": {"lr": 1.0}}
     assert metrics["architecture"] == [2, 16, 32, 1] and metrics["lr"] == 1.0
     assert np.isclose(metrics["cost_log"][0]["cost"], 0.960714, atol=1e-6)  # SPEC's first line
+
+
+def _train_metrics(cli, tmp_path, *args):
+    code, out, err = cli("train", *args, "--quiet", "--no-plots")
+    assert code == 0, out + err
+    return json.loads((tmp_path / "lucidnet-run" / "metrics.json").read_text()), out
+
+
+# At 0.1 (plain descent at 1 in the long run: eta / (1 - 0.9)) momentum and
+# nesterov left the spirals at chance, 0.49; the table's 1.0 reaches 0.997 / 0.999.
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov", "rmsprop", "adam", "adamw"])
+def test_every_optimizer_trains_the_spirals_at_its_default_rate(cli, tmp_path, optimizer):
+    metrics, out = _train_metrics(cli, tmp_path, "--dataset", "spirals", "--optimizer", optimizer)
+    assert metrics["lr"] == {"momentum": 1.0, "nesterov": 1.0}.get(optimizer, 0.03)
+    assert metrics["figures"]["train"]["accuracy"] >= 0.95
+    assert "diagnosis" not in out
+
+
+@pytest.mark.parametrize("args, lr", [
+    ([], 1.0),                                               # the reference run's eta
+    (["--dataset", "spirals", "--optimizer", "sgd"], 4.0),   # plain descent on spirals...
+    (["--dataset", "circles", "--optimizer", "sgd"], 4.0),   # ...and circles
+    (["--dataset", "spirals"], 0.03),                        # adam, their default
+    (["--dataset", "iris", "--optimizer", "momentum"], 1.0),
+    (["--dataset", "wine", "--optimizer", "rmsprop"], 0.03),
+])
+def test_the_default_learning_rates(cli, tmp_path, args, lr):
+    metrics, _ = _train_metrics(cli, tmp_path, *args, "--epochs", 1)
+    assert metrics["lr"] == lr
+
+
+@pytest.mark.parametrize("optimizer, lr", [("sgd", 0.1), ("momentum", 0.05), ("nesterov", 0.05),
+                                           ("rmsprop", 0.001), ("adam", 0.01), ("adamw", 0.01)])
+def test_the_default_learning_rates_of_a_regression(cli, tmp_path, optimizer, lr):
+    rows = ["a,b,y"] + [f"{i % 7},{i % 5},{(i % 7) * 1.5 + (i % 5) ** 2 + 0.1 * i}"
+                        for i in range(60)]
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n")
+    metrics, _ = _train_metrics(cli, tmp_path, "--data", "r.csv", "--target", "y",
+                                "--optimizer", optimizer, "--epochs", 1)
+    assert metrics["lr"] == lr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import zipfile
 from pathlib import Path
@@ -112,3 +113,43 @@ def test_onnx_export_computes_the_transforms(tmp_path):
     out, label = session.run(["output", "label"], {"X": raw.astype(np.float32)})
     np.testing.assert_allclose(out.T, net.forward(A0), atol=1e-5)
     np.testing.assert_array_equal(label, (net.forward(A0)[0] >= 0.5).astype(int))
+
+
+# Inputs whose transform is not finite in the network's dtype are refused, naming the
+# transform and the example, before anything overflows (a RuntimeWarning would fail
+# these tests first: the suite turns warnings into errors).
+@pytest.mark.parametrize("names, X, dtype, says", [
+    (["x1", "x1^2"], [[1.0, 1e200]], np.float64, r"'x1\^2' of example 1 \(x1 = 1e\+200\)"),
+    (["x1*x2"], [[3.0, 1e160], [2.0, -1e160]], np.float64,
+     r"'x1\*x2' of example 1 \(x1 = 1e\+160, x2 = -1e\+160\)"),
+    (["x2^2"], [[1.0], [2e19]], np.float32, r"'x2\^2' of example 0 .* float32 range"),
+    (["x1"], [[1e39]], np.float32, r"'x1' of example 0 .* float32 range"),
+])
+def test_transforms_that_overflow_are_refused(names, X, dtype, says):
+    with pytest.raises(ValueError, match=says):
+        expand_features(names, X, dtype)
+
+
+def test_transforms_at_the_edge_of_the_range_are_computed():
+    # 1e154 squared is 1e308 < 1.797e308; sin of a huge finite number is finite
+    A0 = expand_features(["x1^2", "sin(x2)"], [[1e154], [1e300]])
+    assert A0[0, 0] == 1e154 * 1e154 and A0[1, 0] == math.sin(1e300)
+
+
+@pytest.mark.parametrize("X, says", [
+    ([[float("inf")]], "X contains infinity at feature 0, example 0"),
+    (np.array([[np.longdouble("1e400")]]), "beyond the float64 range"),
+    ([[10**400]], "integer of 401 digits"),
+])
+def test_raw_inputs_beyond_float64_are_refused_before_the_cast(X, says):
+    with pytest.raises(ValueError, match=says):
+        expand_features(["sin(x1)"], X)
+
+
+def test_a_playground_model_refuses_huge_raw_inputs(tmp_path, cli):
+    _, path = _net_with_transforms(tmp_path)                     # x1, x2, x1*x2
+    with pytest.raises(ValueError, match=r"'x1\*x2' of example 1"):
+        lucidnet.load(path).predict(np.array([[1.0, 1e300], [1.0, 1e10]]))
+    status, out, err = cli("predict", "--model", path, "--points", "1e300,1e10")
+    assert status != 0 and out == ""
+    assert "input feature 'x1*x2'" in err and "Traceback" not in err

@@ -42,11 +42,30 @@ def test_float64_values_beyond_float32_are_refused_before_the_cast():
     net = _net(dtype="float32")
     X = np.array([[1e300, 0.0], [0.0, 1.0]])
     with pytest.raises(ValueError, match=r"X holds 1e\+300 at feature 0, example 0, beyond "
-                                         r"the float32 range"):
+                                         r"the float32 range .* \(or use a float64 network\)"):
         net.forward(X)
+    with pytest.raises(ValueError, match=r"beyond the float64 range \(largest 1.8e\+308\) of "
+                                         r"the network: rescale it$"):  # no float64 advice
+        _net().forward(np.full((2, 3), np.longdouble("1e400")))
     reg = _net(output="identity", dtype="float32", loss="mse")
     with pytest.raises(ValueError, match="y holds 1e[+]39 at output 0, example 0, beyond"):
         reg.loss(np.ones((2, 2)), np.array([[1e39, 0.0]]))
+
+
+def test_a_refit_whose_trained_weights_overflow_blames_the_weights_not_the_data():
+    net = ln.NeuralNetwork([ln.Input("x", 2), ln.Dense("h", 3, activation="relu"),
+                            ln.Dense("o", 1, activation="identity")], loss_fn="mse", seed=1)
+    X, y = np.ones((2, 4)), np.zeros(4)
+    net.fit(X, y, epochs=1, print_every=0)
+    net.layers[1].params["W"][...] = 1e200          # as a diverging run leaves them
+    net.layers[2].params["W"][...] = 1e200          # 1e200 * 2e200 overflows
+    with pytest.raises(ValueError, match=r"overflows in float64 with the weights that earlier "
+                                         r"training left \(largest \|w\| 1e\+200\)"):
+        net.fit(X, y, epochs=1, print_every=0)
+    fresh = _net(activation="relu", output="identity", loss="mse")
+    fresh.layers[1].params["W"][...] = 1.0
+    with pytest.raises(ValueError, match="X is too large in magnitude"):  # untrained: the data
+        fresh.fit(np.full((2, 3), 1.7e308), np.zeros(3), epochs=1, print_every=0)
 
 
 @settings(max_examples=150, derandomize=True, deadline=None)

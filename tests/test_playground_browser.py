@@ -282,3 +282,42 @@ def test_the_plateau_message_comes_and_goes_on_the_reference_run(browser, url, t
     by_testid(browser, "pause").click()
     assert not by_testid(browser, "plateau").is_displayed()
     assert _frame(browser, "metrics.acc_train") > 0.9
+
+
+def test_a_weight_clicked_in_the_drawing_is_edited_in_the_session(browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from lucidnet import Dense, Input, NeuralNetwork
+    from lucidnet.playground import show
+
+    net = NeuralNetwork([Input("x", 2), Dense("h", 3, "tanh"), Dense("o", 1, "sigmoid")],
+                        seed=7)
+    pg = show(net, display=False)
+    browser.get("about:blank")
+    browser.get(pg.url)
+    wait_for(browser, "window.playground && window.playground.frame")
+    # W[2][0, 2] joins hidden unit 2 to the output: in network.js's layout (columns
+    # 120 px apart from x = 90, rows 38 px apart from y = 56, nodes of 30 px) its curve
+    # runs from (240, 147) to (330, 71), and no other link passes near its middle
+    canvas = browser.find_element(By.CSS_SELECTOR, "#network canvas.links")
+    width, height = canvas.size["width"], canvas.size["height"]
+    ActionChains(browser).move_to_element_with_offset(
+        canvas, 285 - width // 2, 109 - height // 2).perform()
+    tip = by_testid(browser, "weight-tip")
+    assert tip.is_displayed() and tip.text.startswith("W[2][0,2] = ")
+    shown = float(tip.text.split(" = ")[1].split()[0])
+    assert shown == round(float(net.layers[2].params["W"][0, 2]), 4)
+    ActionChains(browser).click().perform()
+    prompt = WebDriverWait(browser, 10).until(lambda d: d.switch_to.alert)
+    assert prompt.text == "New value of W[2][0,2]"
+    prompt.send_keys("-1.75")
+    prompt.accept()
+    wait_for(browser, "window.playground.frame.weights[1].W[0][2] === -1.75")
+    edited = pg.network()
+    expected = [theta.copy() for _, theta, _ in net.parameters()]
+    expected[2][0, 2] = -1.75                 # W of the output layer; nothing else moved
+    for (_, theta, _), want in zip(edited.parameters(), expected):
+        np.testing.assert_array_equal(theta, want)
+    assert _errors(browser) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import numpy as np
 import pytest
@@ -158,6 +159,36 @@ def test_upload_target_can_change():
     assert s.data.kind == "regression" and s.data.target == "c"
     s.configure({"target": "b"})
     assert s.data.kind == "multi" and s.data.columns == ["a", "c"] and s.net.n_outputs == 3
+
+
+def test_an_upload_near_the_float64_limit_is_refused_and_changes_nothing():
+    # the training part's mean is about 0.85e308: x - mean = -2.55e308 overflows float64
+    rows = [("1.7e308", 0, i % 2) for i in range(30)] + [("-1.7e308", 1, i % 2) for i in range(10)]
+    text = "a,b,t\n" + "\n".join(f"{a},{b},{t}" for a, b, t in rows)
+    s = Session({"dataset": "xor"})
+    before = s.data
+    with pytest.raises(pdata.UploadError, match="huge.csv: X is too large in magnitude to "
+                                                 "standardize"):
+        s.load_upload(text, "huge.csv")
+    assert s.data is before and s.upload is None and s.settings["dataset"] == "xor"
+    s.configure({"dataset": "circle"})              # the tab goes on as it was
+    from lucidnet.playground.protocol import handle
+
+    _, [reply] = handle(s, json.dumps({"type": "upload", "name": "huge.csv", "text": text}))
+    assert reply == {"type": "error", "message": "huge.csv: X is too large in magnitude to "
+                     "standardize in float64 (x - mean overflows)"}      # what the page shows
+
+
+def test_a_target_whose_split_is_refused_changes_nothing():
+    # column 'u' has a class of one row: the stratified split cannot put it on both sides
+    text = "x,y,t,u\n" + "\n".join(f"{i},{i * i % 7},{i % 2},{int(i == 0)}" for i in range(20))
+    s = Session()
+    s.load_upload(text, "one.csv", "t")
+    with pytest.raises(ValueError, match="class 1 has only 1 example"):
+        s.configure({"target": "u"})
+    assert s.settings["target"] == "t" and s.upload[4] == "t" and s.data.target == "t"
+    s.train(2)
+    assert frame(s)["settings"]["target"] == "t"
 
 
 def test_upload_limits(monkeypatch):

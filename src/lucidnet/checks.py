@@ -162,9 +162,9 @@ def check_fits(a: np.ndarray, dtype, name: str = "X", layout: str = "rows") -> n
         return a
     index = tuple(int(i) for i in np.argwhere(magnitude > limit)[0])
     where = _describe_position(index, layout)
+    wider = " (or use a float64 network)" if dtype == np.float32 else ""
     raise ValueError(f"{name} holds {str(a[index])[:30]} at {where}, beyond the {dtype} range "
-                     f"(largest {limit:.3g}) of the network: rescale it (or use a float64 "
-                     "network)")
+                     f"(largest {limit:.3g}) of the network: rescale it{wider}")
 
 
 def without_overflow(compute, what: str, dtype):

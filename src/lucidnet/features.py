@@ -17,7 +17,8 @@ name             row of ``A[0]``            example
 ===============  =========================  ==================
 
 Column-wise, as the core: raw ``X`` is ``(d_raw, N)``, the result ``(k, N)``.
-NumPy only (the core imports this module).
+NumPy only (the core imports this module), with :mod:`lucidnet.checks` for the
+input checks every entry shares.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from __future__ import annotations
 import re
 
 import numpy as np
+
+from . import checks
 
 __all__ = ["parse_feature", "describe_feature", "check_features", "expand_features"]
 
@@ -78,13 +81,31 @@ def check_features(names, n_raw: int, n_features: int) -> list[str]:
     return list(names)
 
 
-def expand_features(names, X) -> np.ndarray:
-    """``A[0]`` ``(k, N)`` from raw column-wise ``X`` ``(d_raw, N)``: one row per name."""
-    X = np.asarray(X, dtype=float)
+def expand_features(names, X, dtype=np.float64) -> np.ndarray:
+    """``A[0]`` ``(k, N)`` from raw column-wise ``X`` ``(d_raw, N)``: one row per name.
+
+    Every row must be finite in ``dtype`` (the network's): ``x1^2`` of 1e200, or
+    ``x1*x2`` of 1e160 and 1e160, overflows float64, and ``x1`` of 1e39 does not fit
+    float32.  Such inputs are refused with a ``ValueError`` naming the transform and
+    the example, before anything overflows with a RuntimeWarning.
+    """
+    X = checks.as_numeric_array(X, "X")
     if X.ndim != 2:
         raise ValueError(f"raw inputs must be 2-D (d_raw, N), got shape {X.shape}")
+    checks.check_finite(X, "X", layout="columns")
+    X = checks.check_fits(X, np.float64, "X", layout="columns").astype(float, copy=False)
+    largest = np.finfo(dtype).max
     rows = []
     for name in names:
         fn, columns = parse_feature(name, X.shape[0])
-        rows.append(fn(X, *columns))
+        with np.errstate(over="ignore"):   # an overflow is found and refused just below
+            row = fn(X, *columns)
+        too_large = ~(np.abs(row) <= largest)
+        if too_large.any():
+            n = int(np.argmax(too_large))
+            raws = ", ".join(f"x{c + 1} = {X[c, n]:.3g}" for c in dict.fromkeys(columns))
+            raise ValueError(f"input feature {name!r} of example {n} ({raws}) is beyond the "
+                             f"{np.dtype(dtype)} range (largest {largest:.3g}): rescale or "
+                             "standardize the raw inputs")
+        rows.append(row)
     return np.stack(rows)

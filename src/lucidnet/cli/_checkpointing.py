@@ -12,10 +12,9 @@
   the pictures) also exits with status 130, and the one line says what this
   run left on disk (:func:`what_was_kept`): the model and metrics, the last
   checkpoint it wrote, or nothing.
-- Training that diverges exits with status 1 and one line saying where and
-  why, after writing the last finite model, plots and ``metrics.json`` (a
-  resumed run that diverges writes nothing); bad data or options exit with
-  status 2.
+- Training that diverges, fresh or resumed, exits with status 1 and one line
+  saying where and why, after writing the last finite model, plots and
+  ``metrics.json``; bad data or options exit with status 2.
 
 Standard library only at module level (``lucidnet --help`` imports this).
 """
@@ -98,9 +97,9 @@ def fit_or_resume(net, X, y, args, out: Path, callbacks, **fit_kwargs):
     """Train ``net`` (or resume ``args.resume``); return ``(net, costs)``.
 
     Ctrl-C prints where training stopped and exits with status 130; bad data
-    becomes a :class:`CommandError` (status 2).  Divergence returns
-    ``(net, None)`` with the last finite weights and ``net.training_record["diverged"]``
-    (a resumed run: a :class:`CommandError` of status 1).
+    becomes a :class:`CommandError` (status 2).  Divergence, of a fresh or a
+    resumed run, returns ``(net, None)`` with the last finite weights and
+    ``net.training_record["diverged"]``.
     """
     from ..errors import DivergenceError, ModelFileError, TrainingInterrupted
     from ..training.checkpoint import load_checkpoint, resume
@@ -134,9 +133,9 @@ def fit_or_resume(net, X, y, args, out: Path, callbacks, **fit_kwargs):
         raise SystemExit(130) from None
     except DivergenceError as exc:
         _close_bars(callbacks)
-        if args.resume is not None:
-            raise CommandError(str(exc), status=1) from None
         # the network holds its last finite weights: the caller still writes them
+        # (a resumed run's network is the one resume() read from the checkpoint)
+        net = getattr(exc, "net", net)
         net.training_record["diverged"] = {"epoch": exc.epoch, "lr": exc.lr,
                                            "weights_epoch": exc.weights_epoch,
                                            "message": str(exc)}

@@ -117,16 +117,20 @@ def user_units(ds):
     return (lambda X: X * scale + mean), (lambda X: (X - mean) / scale)
 
 
-def write_plots(out: Path, net, ds, title: str, best_epoch=None) -> list[str]:
-    """Dataset and decision boundary (2-D classification only), in the user's units
-    with the column and class names, test points as triangles; the loss curve from
-    ``net.history`` (train and validation, the kept epoch marked).  Returns the
+def write_plots(out: Path, net, ds, title: str, best_epoch=None,
+                cost_label: str = "cost J") -> list[str]:
+    """Dataset and decision boundary (2-D classification), or the fitted surface (a
+    regression on two features), in the user's units with the column and class
+    names, test points as triangles; the loss curve from ``net.history`` (train and
+    validation, the kept epoch marked; ``cost_label`` up its y axis).  Returns the
     file names."""
     from ..plots.boundary import plot_decision_boundary, plot_loss_curve, visualize_dataset
 
     from ..atomic_files import sigint_hook
 
     files = []
+    if ds.X_train.shape[1] == 2 and not ds.is_classification:
+        files.append(_write_surface(out, net, ds, title))
     if ds.X_train.shape[1] == 2 and ds.is_classification:
         to_user, to_model = user_units(ds)
         toy = ds.standardization is None and list(ds.feature_names) == ["x1", "x2"]
@@ -147,6 +151,25 @@ def write_plots(out: Path, net, ds, title: str, best_epoch=None) -> list[str]:
         files.append("decision_boundary.png")
     if net.history.get("loss"):
         plot_loss_curve(net.history, title=f"Cost per epoch: {title}", log_scale="auto",
-                        best_epoch=best_epoch, save=out / "loss_curve.png")
+                        best_epoch=best_epoch, ylabel=cost_label, save=out / "loss_curve.png")
         files.append("loss_curve.png")
     return files
+
+
+def _write_surface(out: Path, net, ds, title: str) -> str:
+    """``fitted_surface.png``: the prediction over the two features, in the user's
+    units (features and target), the training and test points on the same scale."""
+    from ..plots.surface import plot_regression_surface
+
+    to_user, to_model = user_units(ds)
+    parts = "\n(circles: training part, triangles: test part)" if ds.X_test is not None else ""
+
+    def predict(G):  # the user's units in and out; standardized inside
+        return net.predict(to_model(G).T).T                         # (M, 1)
+
+    plot_regression_surface(predict, to_user(ds.X_train), ds.y_train,
+                            title=f"Fitted surface: {title}{parts}",
+                            feature_names=list(ds.feature_names), target_name=ds.target,
+                            X_test=None if ds.X_test is None else to_user(ds.X_test),
+                            y_test=ds.y_test, save=out / "fitted_surface.png")
+    return "fitted_surface.png"

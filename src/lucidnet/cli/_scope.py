@@ -5,17 +5,18 @@ believed the noise was changed.  :func:`refuse_options_that_do_not_apply`
 makes such a pair an error naming both sides.  Only options the user typed
 count (``args._given``, see ``_parser``); defaults never do.
 
-Standard library only at module level.
+Standard library only at module level, and the toy data sets' names from
+:mod:`lucidnet.data`, the one list of them.
 """
 
 from __future__ import annotations
 
+from ..data import TOY_DATASETS
 from . import CommandError
 from ._parser import given
 
 __all__ = ["refuse_options_that_do_not_apply"]
 
-TOY = ("moons", "circles", "blobs", "xor", "spirals")
 WITH_CLASSES = ("blobs", "spirals")
 # option dest -> (the option it needs, its flag)
 NEEDS = {"min_delta": ("early_stopping", "--early-stopping"),
@@ -34,11 +35,11 @@ def refuse_options_that_do_not_apply(args) -> None:
         source, toy = f"--data {args.data}", False
     else:
         dataset = args.dataset or "moons"
-        source, toy = f"--dataset {dataset}", dataset in TOY
+        source, toy = f"--dataset {dataset}", dataset in TOY_DATASETS
     for dest in ("n_samples", "noise", "n_classes"):
         if dest in typed and not toy:
             raise CommandError(f"{_flag(dest)} applies to the generated toy data sets "
-                               f"({', '.join(TOY)}), not to {source}")
+                               f"({', '.join(TOY_DATASETS)}), not to {source}")
     if "n_classes" in typed and toy and (args.dataset or "moons") not in WITH_CLASSES:
         raise CommandError(f"--n-classes applies to {' and '.join(WITH_CLASSES)}, not to "
                            f"{source} (it has two classes)")

@@ -60,9 +60,9 @@ def add_training_options(parser):
     g = parser.add_argument_group("training")
     g.add_argument("--lr", type=positive_float, default=None,
                    help="learning rate eta (default by task and optimizer: classification "
-                        "sgd 1.0, momentum/nesterov 0.1, rmsprop/adam/adamw 0.01; "
-                        "regression sgd 0.1, momentum/nesterov 0.01, rmsprop 0.001, "
-                        "adam/adamw 0.01)")
+                        "sgd 1.0 (spirals, circles: 4.0), momentum/nesterov 1.0, "
+                        "rmsprop/adam/adamw 0.03; regression sgd 0.1, momentum/nesterov "
+                        "0.05, rmsprop 0.001, adam/adamw 0.01)")
     g.add_argument("--epochs", type=positive_int, default=2000,
                    help="passes over the data (default: %(default)s)")
     g.add_argument("--print-every", type=non_negative_int, default=100, metavar="K",
@@ -126,8 +126,12 @@ def fit_options(args) -> dict:
 def make_callbacks(args) -> list:
     from ._progress import CurveSampler, ProgressBar
 
-    # the per-epoch figures of loss_curve.png (validation runs record every epoch anyway)
-    callbacks = [] if args.no_plots or args.val_split else [CurveSampler(args.epochs)]
+    # the per-epoch figures of loss_curve.png (validation runs record every epoch anyway),
+    # read from the step's own forward pass when that pass is an inference pass of all
+    # the data and the cost has no penalty (see CurveSampler)
+    from_step = not (args.batch_size or args.dropout or args.l1 or args.l2 or args.schedule)
+    callbacks = [] if args.no_plots or args.val_split else \
+        [CurveSampler(args.epochs, from_step=from_step, print_every=args.print_every)]
     if args.quiet:
         return callbacks
     # the bar redraws itself with carriage returns: only a terminal shows it as
@@ -213,9 +217,10 @@ def _run(args, out: Path) -> int:
     try:
         title = f"{args.dataset or args.data.name}, {'-'.join(map(str, result['architecture']))}"
         if not args.no_plots:
-            files += write_plots(out, net, ds, title + (" (cost of the standardized target)"
-                                                        if target_stats else ""),
-                                 best_epoch=(result["early_stopping"] or {}).get("best_epoch"))
+            files += write_plots(out, net, ds, title,
+                                 best_epoch=(result["early_stopping"] or {}).get("best_epoch"),
+                                 cost_label="cost J of the standardized target" if target_stats
+                                 else "cost J")
         if recorders:
             visual_files, result["diagnostics"] = write_visual(
                 out, net, ds.X_train, ds.y_train, recorders, title,

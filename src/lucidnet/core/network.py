@@ -336,7 +336,7 @@ class Network:
                              f"model computes its {self.n_features} inputs from them), "
                              f"got {X.shape}")
         checks.check_finite(X, "X", layout="columns")
-        return expand_features(names, X)
+        return expand_features(names, X, self.dtype)
 
     def predict_proba(self, X) -> np.ndarray:
         """The network's output ``A[L]``, ``(dL, N)``: probabilities for sigmoid/softmax.

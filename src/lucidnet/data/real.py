@@ -26,7 +26,7 @@ from ..training.validation import split_indices
 
 __all__ = ["REAL_DATASETS", "Dataset", "load_dataset", "read_csv", "load_csv",
            "fit_standardizer", "apply_preprocessing", "decode_labels",
-           "fit_target_standardizer", "standardize_target"]
+           "fit_target_standardizer", "standardize_target", "encode_target"]
 
 REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
 _MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
@@ -272,6 +272,13 @@ def _encode_target(raw, task, path, target):
     classes = sorted(set(raw))
     index = {c: i for i, c in enumerate(classes)}
     return np.array([index[v] for v in raw], dtype=int), classes
+
+
+def encode_target(values, task: str = "auto"):
+    """Target values (numbers or texts) -> ``(y, class_labels)`` by :func:`read_csv`'s rule:
+    classes ``0 .. k-1`` in sorted order (``class_labels`` keeps them), or numbers for a
+    regression (``class_labels`` is ``None``)."""
+    return _encode_target(list(values), task, "y", "y")
 
 
 def _parses(text) -> bool:

@@ -186,17 +186,18 @@ class Adam(Optimizer):
         self.eps = check_positive_number("eps", eps)
 
     def update_flat(self, state, g, d):
-        m, v, t = state["m"], state["v"], self.t
-        # NOTE: in place, with d as the one scratch array: fresh temporaries of the
-        # flat size (136 KB on run M) cost a page fault each and made M 1.45x slower.
-        m *= self.beta1
-        m += (1 - self.beta1) * g                                   # m = beta1 m + (1 - beta1) g
-        v *= self.beta2
-        v += (1 - self.beta2) * g * g                               # v = beta2 v + (1 - beta2) g^2
-        np.divide(v, 1 - self.beta2 ** t, out=d)                    # v_hat = v / (1 - beta2^t)
-        np.sqrt(d, out=d)
-        d += self.eps                                               # sqrt(v_hat) + eps
-        np.divide(self.lr * (m / (1 - self.beta1 ** t)), d, out=d)  # eta m_hat / (sqrt(v_hat) + eps)
+        m, v, t, b1, b2 = state["m"], state["v"], self.t, self.beta1, self.beta2
+        # NOTE: in place, d the one scratch array (no temporary of the flat size,
+        # 136 KB on run M: fresh ones made M 1.45x slower, a partly in-place form 4%)
+        # m = beta1 m + (1 - beta1) g
+        np.add(np.multiply(m, b1, out=m), np.multiply(g, 1 - b1, out=d), out=m)
+        # v = beta2 v + (1 - beta2) g^2
+        np.add(np.multiply(v, b2, out=v), np.multiply(np.square(g, out=d), 1 - b2, out=d), out=v)
+        # sqrt(v_hat), v_hat = v / (1 - beta2^t)
+        np.sqrt(np.divide(v, 1 - b2 ** t, out=d), out=d)
+        d += self.eps                                              # sqrt(v_hat) + eps
+        # eta m_hat / (sqrt(v_hat) + eps), m_hat = m / (1 - beta1^t)
+        np.multiply(np.divide(m, d, out=d), self.lr / (1 - b1 ** t), out=d)
 
     def get_config(self):
         return {**super().get_config(), "beta1": self.beta1, "beta2": self.beta2,

@@ -9,6 +9,7 @@ The parts, bottom up:
 - :mod:`.frames`: what the page draws, computed from a session;
 - :mod:`.protocol`: the WebSocket messages and their answers;
 - :mod:`.server`: the Starlette app (routes, the Host/Origin guard);
+- :mod:`.preload`: what ``show()`` opens a page on (a network, ``(X, y)``, a name);
 - :mod:`.notebook`: ``show()``, the page inline in Jupyter, and its network back;
 - ``static/``: the page (plain HTML, CSS and our own JavaScript, no build step).
 

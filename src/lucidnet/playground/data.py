@@ -7,7 +7,8 @@ Built-in sets come from :func:`lucidnet.generate_toy_dataset` (classification)
 or are drawn here (the Playground's two regression sets), then rescaled so the
 points fill ``[-5, 5]``: the plane shown is ``[-6, 6]^2`` as in TensorFlow
 Playground, where ``sin X1`` has a few periods to work with.  An uploaded CSV
-is standardized with the training part's statistics (kept for the model file).
+is standardized with the training part's statistics (kept for the model file),
+and so is an ``(X, y)`` pair handed to :func:`lucidnet.playground.show`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 
 from .settings import FEATURES_2D
 
-__all__ = ["PlaneData", "make_builtin", "read_upload", "upload_data", "UploadError",
+__all__ = ["PlaneData", "make_builtin", "read_upload", "from_arrays", "upload_data", "UploadError",
            "MAX_UPLOAD_BYTES", "MAX_UPLOAD_ROWS", "MAX_UPLOAD_COLUMNS"]
 
 # Big enough for any table a 2-D plot can teach with; small enough that parsing it
@@ -133,18 +134,62 @@ def read_upload(text: str, target: str, name: str = "upload.csv"):
     return X, y, columns, classes, target
 
 
+def from_arrays(X, y) -> tuple:
+    """An ``(X, y)`` pair from Python as an upload: ``(X, y, columns, class_labels, target,
+    name)``, :func:`upload_data`'s table.
+
+    ``X`` is ``(N, 2)``, one row per point (scikit-learn's layout); ``y`` is ``(N,)``,
+    class labels (numbers or texts) or regression values, told apart by
+    :func:`lucidnet.data.read_csv`'s rule.
+
+    Raises
+    ------
+    ValueError
+        ``X`` not real and finite or not of shape ``(N, 2)`` (a ``(2, N)`` array is
+        refused, with the hint to pass ``X.T``); ``y`` not of shape ``(N,)``, not finite,
+        neither numbers nor texts, or of a single class; ``N`` over ``MAX_UPLOAD_ROWS``.
+    """
+    from .. import checks
+    from ..data.real import encode_target
+
+    X = checks.as_numeric_array(X, "X")
+    if X.ndim != 2 or X.shape[1] != 2:
+        hint = " (one point per column: pass X.T)" if X.ndim == 2 and X.shape[0] == 2 else ""
+        raise ValueError(f"X must have shape (N, 2), one row per point as scikit-learn "
+                         f"holds it, got {X.shape}{hint}")
+    if not 4 <= len(X) <= MAX_UPLOAD_ROWS:
+        raise ValueError(f"X must have 4 to {MAX_UPLOAD_ROWS} rows, got {len(X)}")
+    checks.check_finite(X, "X")
+    X = checks.check_fits(X, np.float64, "X").astype(float)
+    y = np.asarray(y)
+    if y.shape != (len(X),):
+        raise ValueError(f"y must have shape (N,) = ({len(X)},), one value per row of X, "
+                         f"got {y.shape}")
+    if y.dtype.kind in "biuf":
+        checks.check_finite(y, "y")
+    elif y.dtype.kind not in "US":
+        raise ValueError(f"y must hold numbers or texts, got dtype {y.dtype}")
+    y, classes = encode_target(y.tolist())
+    if classes is not None and len(classes) < 2:
+        raise ValueError(f"y has a single class ({classes[0]!r}): a classifier needs two")
+    return X, y, ["X1", "X2"], classes, "", "(X, y) from Python"
+
+
 def upload_data(table, s: dict) -> PlaneData:
     """Split and standardize a parsed upload ``(X, y, columns, classes, target, name)``
     (:func:`read_upload`'s result and the file's name)."""
-    from ..data import fit_standardizer
+    from ..data import apply_preprocessing, fit_standardizer
 
     X, y, columns, classes, target, name = table
     kind = "regression" if classes is None else ("binary" if len(classes) == 2 else "multi")
     rng = np.random.default_rng(s["data_seed"])
     X_train, y_train, X_test, y_test = _split(X, y, s["train_pct"], rng, kind != "regression")
     stats = fit_standardizer(X_train)
-    mean, scale = np.asarray(stats["mean"]), np.asarray(stats["scale"])
-    X_train, X_test = (X_train - mean) / scale, (X_test - mean) / scale
+    try:  # values near the float64 limit: x - mean may overflow (1.7e308 - (-1e308))
+        X_train, X_test = (apply_preprocessing({"standardize": stats}, part)
+                           for part in (X_train, X_test))
+    except ValueError as exc:
+        raise UploadError(f"{name}: {exc}") from None
     d = X.shape[1]
     px = min(s["plot_x"], d - 1)
     py = min(s["plot_y"], d - 1) if d > 1 else px

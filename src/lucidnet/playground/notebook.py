@@ -3,8 +3,9 @@ displays the page inline; :meth:`Playground.network` hands the page's network ba
 
 The server runs on a daemon thread of the kernel (127.0.0.1, a free port), so it
 stops with the kernel.  One server per kernel serves every :func:`show`; each call
-gets its own token, which the page sends with its first message, so
-:meth:`Playground.network` finds the network of *its* page.
+gets its own token, which the page sends with its first message, so the page opens
+on the network or data given to *its* call and :meth:`Playground.network` finds the
+network of *its* page.
 """
 
 from __future__ import annotations
@@ -54,26 +55,42 @@ def _start(port: int = 0) -> dict:
 
 
 class Playground:
-    """One page of the kernel's playground server (displays as an IFrame)."""
+    """One page of the kernel's playground server (displays as an IFrame).
 
-    def __init__(self, url: str, server_url: str, token: str, app, height: int = 900):
+    ``start`` is the session the page opens on (:mod:`.preload`); the server holds it
+    as long as this object lives, and every tab that opens the page gets a copy.
+    """
+
+    def __init__(self, url: str, server_url: str, token: str, app, height: int = 900,
+                 start=None):
         # url: the page, with its token (and any settings) in the fragment
         self.url, self.server_url, self.token = url, server_url, token
-        self._app, self.height = app, height
+        self._app, self.height, self._start = app, height, start
 
     def _session(self):
         found = [s for s in self._app.state.sessions.values()
                  if s is not None and getattr(s, "token", None) == self.token]
-        if not found:
+        if found:
+            return found[-1]
+        if self._start is None:
             raise RuntimeError("the page has not connected yet (open it, or wait a moment)")
-        return found[-1]
+        return self._start     # no tab yet: the network the page will open on
 
     def network(self):
         """A copy of the page's current network, as a :class:`~lucidnet.NeuralNetwork`
-        (same weights; its ``predict`` takes the raw inputs, as the exported model's)."""
+        (same weights; its ``predict`` takes the raw inputs, as the exported model's).
+
+        Before a tab has opened the page, the network it will open on (for
+        ``show(net)``, ``net``'s weights).
+        """
         return copy.deepcopy(self._session().export_network())
 
     def _repr_html_(self) -> str:
+        if getattr(self, "shown", False):
+            # show() displayed the IFrame already; a second one would open a second
+            # tab of the page, and network() would follow whichever connected last
+            return (f'<p>lucidnet playground: shown above (<a href="{self.url}" '
+                    'target="_blank">open in a new tab</a>)</p>')
         return (f'<iframe src="{self.url}" width="100%" height="{self.height}" '
                 'style="border: 1px solid #ddd"></iframe>')
 
@@ -81,15 +98,33 @@ class Playground:
         return f"Playground({self.url!r})"
 
 
-def show(settings: dict | None = None, *, height: int = 900, port: int = 0,
+def show(data_or_net=None, settings: dict | None = None, *, height: int = 900, port: int = 0,
          display: bool = True) -> Playground:
     """Serve the playground from this kernel and show it inline.
 
     Parameters
     ----------
+    data_or_net : NeuralNetwork, (X, y), str or dict, optional
+        What the page opens on:
+
+        - a :class:`~lucidnet.NeuralNetwork`: its layers, activations, dropout rate,
+          loss, optimizer, penalty and weights (not its optimizer's state), on a built-in
+          data set its output fits (``"circle"``, ``"spiral"`` with as many classes,
+          ``"reg-plane"``; another with ``settings={"dataset": ...}``).  It takes 2
+          inputs (x1, x2), or the transforms that ``net.preprocessing["input_features"]``
+          names, as a network exported by the playground does;
+        - ``(X, y)``: ``X`` of shape ``(N, 2)``, one row per point as scikit-learn holds
+          it (a ``(2, N)`` array is refused: pass ``X.T``), ``y`` of shape ``(N,)``,
+          class labels or regression values.  As an uploaded CSV file is, the points are
+          split and standardized with the training part's statistics, which the
+          exported network keeps in ``preprocessing["standardize"]``
+          (:func:`lucidnet.data.apply_preprocessing` repeats them);
+        - the name of a built-in data set (``"xor"``, ``"spiral"``, ...);
+        - a dict of settings (``{"dataset": "xor", "layers": [8, 8], "lr": 0.1}``;
+          see :mod:`lucidnet.playground.settings`).
     settings : dict, optional
-        Settings of the page, as its URL carries them (``{"dataset": "xor",
-        "layers": [8, 8], "lr": 0.1}``; see :mod:`lucidnet.playground.settings`).
+        Settings on top of those (the page's URL carries them too, with any
+        classroom keys such as ``hide``).
     height : int
         Height of the IFrame in pixels.
     port : int
@@ -97,21 +132,36 @@ def show(settings: dict | None = None, *, height: int = 900, port: int = 0,
     display : bool
         Display the IFrame now (in IPython); the returned object displays as it too.
 
+    Raises
+    ------
+    TypeError
+        ``data_or_net`` is none of these.
+    ValueError
+        Data of another shape or with NaN, a single class, an unknown data set or
+        setting, a network the page cannot build (the message says what).
+
     Example
     -------
-    >>> pg = show({"dataset": "spiral", "layers": [8, 8]})      # doctest: +SKIP
+    >>> pg = show("spiral", {"layers": [8, 8]})                  # doctest: +SKIP
+    >>> pg = show((X, y))                                       # doctest: +SKIP
     >>> net = pg.network()                                      # doctest: +SKIP
     """
     from urllib.parse import quote
 
+    from .preload import start_session
+
+    start = start_session(data_or_net, settings)   # every refusal before the server starts
     server = _start(port)
     token = secrets.token_hex(8)
     parts = [f"token={token}"]
-    for key, value in (settings or {}).items():
+    # the settings as given (the server holds the rest) and classroom keys such as hide
+    given = {**(data_or_net if isinstance(data_or_net, dict) else {}), **(settings or {})}
+    for key, value in given.items():
         text = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
         parts.append(f"{quote(str(key))}={quote(text)}")
+    server["app"].state.pages[token] = start
     pg = Playground(f"{server['url']}#{'&'.join(parts)}", server["url"], token, server["app"],
-                    height)
+                    height, start)
     if display:
         try:
             from IPython.display import display as ipython_display
@@ -119,4 +169,5 @@ def show(settings: dict | None = None, *, height: int = 900, port: int = 0,
             pass
         else:
             ipython_display(pg)
+            pg.shown = True  # so that show(...) as a cell's last line displays once
     return pg

@@ -30,6 +30,7 @@ wrong kind, an oversized message) is answered by ``{"type": "error",
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import time
 
@@ -63,12 +64,14 @@ def _int(msg, key, low, high):
     return value
 
 
-def handle(session: Session | None, text, upload=None) -> tuple[Session | None, list]:
+def handle(session: Session | None, text, upload=None, pages=None) -> tuple[Session | None, list]:
     """Answer one message; return the (possibly new) session and the replies.
 
     ``session`` is ``None`` until the page's ``hello`` arrives.  ``upload`` is
     the CSV ``(text, name, target)`` the server was started with (``--data``), which a new
-    tab opens on.
+    tab opens on.  ``pages`` maps the token of a notebook's ``show()`` to the session its
+    page starts from: a ``hello`` with that token gets a copy of it (its data, network and
+    weights) whatever its URL says.
     """
     if not isinstance(text, str):
         return session, _error("messages must be JSON text")
@@ -85,6 +88,13 @@ def handle(session: Session | None, text, upload=None) -> tuple[Session | None, 
         return session, _error(_too_large(len(text), MAX_CONTROL_CHARS))
     try:
         if kind == "hello":
+            token = msg.get("token")   # names the page for lucidnet.playground.show
+            token = token if isinstance(token, str) and len(token) <= 64 else None
+            start = (pages or {}).get(token)
+            if start is not None:
+                session = copy.deepcopy(start)
+                session.token = token
+                return session, [dataset_message(session), frame(session)]
             settings = msg.get("settings", {})
             if upload is not None and isinstance(settings, dict) and "dataset" not in settings:
                 settings = {**settings, "dataset": "upload", "target": upload[2]}
@@ -93,10 +103,10 @@ def handle(session: Session | None, text, upload=None) -> tuple[Session | None, 
                 session = Session(settings, upload=upload)
             except SettingsError as exc:  # a bad URL still opens the page, on defaults
                 session = Session(upload=upload)
+                session.token = token
                 return session, [*_error(f"{exc}; using the defaults"),
                                  dataset_message(session), frame(session)]
-            token = msg.get("token")   # names the page for lucidnet.playground.show
-            session.token = token if isinstance(token, str) and len(token) <= 64 else None
+            session.token = token
             return session, [dataset_message(session), frame(session)]
         if session is None:
             return session, _error("send 'hello' first")

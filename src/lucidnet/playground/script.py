@@ -3,7 +3,8 @@ data, network and training run and so reproduces its weights.
 
 The script repeats what :mod:`lucidnet.playground.data` and the session do, in the
 open: the data set from :func:`lucidnet.generate_toy_dataset` (or the regression
-formula, or your CSV file read by :func:`lucidnet.read_csv`), the split, the inputs
+formula, or your CSV file read by :func:`lucidnet.read_csv`, or the ``(X, y)`` given to
+``show()``), the split, the inputs
 (:func:`lucidnet.features.expand_features`), the ``NeuralNetwork``, and one ``fit``
 of all the page's epochs (the page's chunks of epochs give the same bits as one
 call).  A run whose learning rate, optimizer, batch size or weights were changed
@@ -30,9 +31,14 @@ def _data_lines(session) -> list[str]:
     s, d = session.settings, session.data
     stratify = "y" if d.kind != "regression" else "None"
     if s["dataset"] == "upload":
+        read = [f"# your CSV file: put {d.name!r} beside this script",
+                f"X, y, columns, classes = lucidnet.read_csv({d.name!r}, {d.target!r})"]
+        if session.from_python:
+            read = ["# the (X, y) you gave lucidnet.playground.show(): define them above",
+                    "X = np.asarray(X, dtype=float)",
+                    "y, classes = encode_target(np.asarray(y).tolist())"]
         return [
-            f"# your CSV file: put {d.name!r} beside this script",
-            f"X, y, columns, classes = lucidnet.read_csv({d.name!r}, {d.target!r})",
+            *read,
             f"rng = np.random.default_rng({s['data_seed']})",
             f"kept, held = split_indices(len(y), 1 - {s['train_pct']} / 100, rng, "
             f"{'None' if d.kind == 'regression' else 'y'}, what='test')",
@@ -89,7 +95,7 @@ def python_script(session) -> str:
         "", note + "import numpy as np", "",
         "import lucidnet",
         "from lucidnet import Dense, Dropout, Input, NeuralNetwork",
-        "from lucidnet.data import fit_standardizer",
+        "from lucidnet.data import encode_target, fit_standardizer",
         "from lucidnet.features import expand_features",
         "from lucidnet.optim.optimizers import OPTIMIZERS",
         "from lucidnet.training.validation import split_indices",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import weakref
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -155,7 +156,7 @@ async def _answer(ws, sessions, key, text) -> None:
     """One message in a worker thread (training never blocks the event loop); send the replies."""
     try:
         session, replies = await run_in_threadpool(handle, sessions[key], text,
-                                                   ws.app.state.upload)
+                                                   ws.app.state.upload, ws.app.state.pages)
         sessions[key] = session
         out = [json.dumps(r, allow_nan=False) for r in replies]
     except Exception as exc:  # a bug must not kill the tab: say so and go on
@@ -199,5 +200,8 @@ def create_app(hosts=("127.0.0.1", "localhost"), upload=None) -> Starlette:
     ])
     app.state.sessions = {}
     app.state.upload = upload
+    # token -> the session a notebook's show() opens its page on; held as long as the
+    # notebook holds its Playground object
+    app.state.pages = weakref.WeakValueDictionary()
     app.add_middleware(LocalOnly, hosts=hosts)
     return app

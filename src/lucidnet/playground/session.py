@@ -65,6 +65,9 @@ class Session:
         clamped by :func:`~lucidnet.playground.settings.clean`).
     upload : (str, str), optional
         A CSV file's text and name to start on (``lucidnet playground --data``).
+    table : tuple, optional
+        Data already parsed, as :func:`~lucidnet.playground.data.from_arrays` returns
+        it (the ``(X, y)`` given to :func:`lucidnet.playground.show`); its target is fixed.
 
     Example
     -------
@@ -73,12 +76,13 @@ class Session:
     50
     """
 
-    def __init__(self, settings=None, upload=None):
+    def __init__(self, settings=None, upload=None, table=None):
         self.settings = clean(settings or {})
         self._source = upload       # (text, name) of the CSV, kept to re-read another target
-        self.upload = None          # the parsed table
+        self.upload = table         # the parsed table
         if upload is not None:
             self.upload = self._parse(self.settings["target"])
+        if self.upload is not None:
             self.settings["target"] = self.upload[4]
         elif self.settings["dataset"] == "upload":
             self.settings["dataset"] = "circle"
@@ -147,12 +151,18 @@ class Session:
         if new["dataset"] == "upload" and self.upload is None:
             raise SessionError("no file uploaded yet: choose a CSV file first")
         changed = {k for k in new if new[k] != self.settings[k]}
-        if "target" in changed and self.upload is not None:  # another column to predict
-            self.upload = self._parse(new["target"])
-        old, self.settings = self.settings, new
-        if changed & set(_DATA_KEYS):
-            self._new_data()
-        elif changed & set(_NET_KEYS):
+        old, table = self.settings, self.upload
+        try:   # new data all or nothing: a refused column or split leaves the tab as it was
+            if "target" in changed and self.upload is not None:  # another column to predict
+                self.upload = self._parse(new["target"])
+            self.settings = new
+            if changed & set(_DATA_KEYS):
+                self._new_data()
+                return
+        except ValueError:
+            self.settings, self.upload = old, table
+            raise
+        if changed & set(_NET_KEYS):
             self._new_network()
         else:
             if changed & (set(_OPT_KEYS) | {"reg", "reg_rate", "batch"}) and self.epoch:
@@ -176,22 +186,29 @@ class Session:
         """A fresh network drawn from the seed; epoch 0 (the data stay)."""
         self._new_network()
 
+    @property
+    def from_python(self) -> bool:
+        """Is the uploaded data a table from Python (no file to re-read)?"""
+        return self.upload is not None and self._source is None
+
     def _parse(self, target: str) -> tuple:
+        if self._source is None:
+            raise SessionError("the data given to show() has one target; it cannot change")
         text, name = self._source
         return (*pdata.read_upload(text, target, name), name)
 
     def load_upload(self, text: str, name: str = "upload.csv", target: str = "") -> None:
         """Parse an uploaded CSV (in memory) and train on it from now on."""
-        old = self._source
+        old = self._source, self.upload, self.settings
         self._source = (text, name[:100])
-        try:
+        try:   # all or nothing: a file refused leaves the tab on its data and network
             self.upload = self._parse(target)
-        except pdata.UploadError:
-            self._source = old
+            self.settings = clean({"dataset": "upload", "target": self.upload[4],
+                                   "plot_x": 0, "plot_y": 1}, self.settings)
+            self._new_data()
+        except ValueError:
+            self._source, self.upload, self.settings = old
             raise
-        self.settings = clean({"dataset": "upload", "target": self.upload[4], "plot_x": 0,
-                               "plot_y": 1}, self.settings)
-        self._new_data()
 
     def set_weight(self, layer: int, param: str, row: int, col: int, value: float) -> None:
         """Set one weight (``param="W"``) or bias (``"b"``, ``col=0``) of the ``layer``-th

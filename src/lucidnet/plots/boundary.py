@@ -15,7 +15,8 @@ import numpy as np
 
 from ..atomic_files import save_figure
 
-__all__ = ["visualize_dataset", "plot_decision_boundary", "plot_loss_curve", "evaluate_field"]
+__all__ = ["visualize_dataset", "plot_decision_boundary", "plot_loss_curve", "evaluate_field",
+           "plane_grid", "frame_grid"]
 
 # One class-colour convention in every picture: class 0 red, class 1 blue (as the
 # probability field's colormap, RdBu: 0 red, 1 blue), then tab10's other colours.
@@ -147,6 +148,35 @@ def _call_model(model, G):
                      f"estimator or a function of (M, 2) points; got {type(model).__name__}")
 
 
+def plane_grid(X, X_test=None, grid_steps=300, padding=0.5, *, own_units=False):
+    """``(G1, G2, G)``: a ``grid_steps x grid_steps`` grid over the points ``X``
+    ``(N, 2)`` (and ``X_test``) with a margin, as ``meshgrid`` arrays and as the
+    ``(M, 2)`` rows a model is evaluated on.
+
+    The margin is ``padding`` in data units, or a twentieth of each axis's
+    range with ``own_units`` (named columns have their own units).
+    """
+    if isinstance(grid_steps, bool) or not isinstance(grid_steps, (int, np.integer)) \
+            or grid_steps < 2:
+        raise ValueError(f"grid_steps must be an integer >= 2, got {grid_steps!r}")
+    shown = X if X_test is None else np.vstack([X, X_test])
+    lo, hi = shown.min(axis=0), shown.max(axis=0)
+    pad = (hi - lo) / 20 + 1e-12 if own_units else padding
+    (x1_min, x2_min), (x1_max, x2_max) = lo - pad, hi + pad
+    x1 = np.linspace(x1_min, x1_max, grid_steps)
+    x2 = np.linspace(x2_min, x2_max, grid_steps)
+    G1, G2 = np.meshgrid(x1, x2)
+    return G1, G2, np.column_stack([G1.ravel(), G2.ravel()])       # (M, 2)
+
+
+def frame_grid(ax, G1, G2, feature_names, title):
+    """The axes fitted to the grid, the column names on them, the title."""
+    ax.set_xlim(G1[0, 0], G1[0, -1])
+    ax.set_ylim(G2[0, 0], G2[-1, 0])
+    _axis_labels(ax, feature_names)
+    ax.set_title(title)
+
+
 def evaluate_field(predict_fn, G):
     """Interpret ``predict_fn``'s output on the grid points ``G`` ``(M, 2)``.
 
@@ -225,19 +255,9 @@ def plot_decision_boundary(predict_fn, X, y, title="Decision boundary", grid_ste
     matplotlib.figure.Figure
     """
     X, y = _points(X, y)
-    if isinstance(grid_steps, bool) or not isinstance(grid_steps, (int, np.integer)) \
-            or grid_steps < 2:
-        raise ValueError(f"grid_steps must be an integer >= 2, got {grid_steps!r}")
     if X_test is not None:
         X_test, y_test = _points(X_test, y_test)
-    shown = X if X_test is None else np.vstack([X, X_test])
-    lo, hi = shown.min(axis=0), shown.max(axis=0)
-    pad = padding if feature_names is None else (hi - lo) / 20 + 1e-12
-    (x1_min, x2_min), (x1_max, x2_max) = lo - pad, hi + pad
-    x1 = np.linspace(x1_min, x1_max, grid_steps)
-    x2 = np.linspace(x2_min, x2_max, grid_steps)
-    G1, G2 = np.meshgrid(x1, x2)
-    G = np.column_stack([G1.ravel(), G2.ravel()])                  # (M, 2)
+    G1, G2, G = plane_grid(X, X_test, grid_steps, padding, own_units=feature_names is not None)
     kind, values = evaluate_field(predict_fn, G)
     F = values.reshape(G1.shape)
 
@@ -272,10 +292,7 @@ def plot_decision_boundary(predict_fn, X, y, title="Decision boundary", grid_ste
             cbar.set_ticklabels([str(c) for c in class_names[:k]])
         cbar.set_label("predicted class")
     _scatter(ax, X, y, class_names=class_names, X_test=X_test, y_test=y_test)
-    ax.set_xlim(x1_min, x1_max)
-    ax.set_ylim(x2_min, x2_max)
-    _axis_labels(ax, feature_names)
-    ax.set_title(title)
+    frame_grid(ax, G1, G2, feature_names, title)
     return _finish(fig, save)
 
 

@@ -15,7 +15,8 @@ import numpy as np
 from ..checks import check_int, check_positive_number
 from ..core.metrics import labels_at_threshold, r2_score
 
-__all__ = ["Callback", "EpochInfo", "EarlyStopping", "LearningRateScheduler", "append_row"]
+__all__ = ["Callback", "EpochInfo", "EarlyStopping", "LearningRateScheduler", "append_row",
+           "figures_of_last_forward"]
 
 
 def _evaluate(net, X, Y, penalty):
@@ -27,7 +28,15 @@ def _evaluate(net, X, Y, penalty):
     # X is checked once by train(); a diverging run may overflow here, and the
     # loop tests the cost itself (lucidnet.training.divergence), so no warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        A = net.forward_checked(X)                                           # (dL, N)
+        net.forward_checked(X)                                               # (dL, N)
+        return figures_of_last_forward(net, Y, penalty)
+
+
+def figures_of_last_forward(net, Y, penalty=True):
+    """``(J, metric name, metric value)`` of the forward pass the network ran last
+    (its output ``A[L]`` and logits ``Z[L]``, against ``Y``), with no pass of its own."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        A = net.output                                                       # (dL, N)
         J = net.cost_of_last_forward(Y, penalty=penalty)
         name = net.output_layer.activation.name
         if name == "softmax":
@@ -61,6 +70,16 @@ class EpochInfo:
     @property
     def has_validation(self) -> bool:
         return self._Xv is not None
+
+    @property
+    def n_examples(self) -> int:
+        """N, the number of training examples (columns of ``X``)."""
+        return self._X.shape[1]
+
+    @property
+    def targets(self):
+        """The training targets ``Y`` ``(dL, N)``, as the loop checked them."""
+        return self._Y
 
     def _train_figures(self):
         if self._train is None:

@@ -31,7 +31,7 @@ Example
 
 from __future__ import annotations
 
-from ..errors import ModelFileError
+from ..errors import DivergenceError, ModelFileError
 from ..modelfile.persistence import load
 from .loop import train
 from .run import CHECKPOINT_VERSION, Run, describe_options, fingerprint  # noqa: F401 (old path)
@@ -104,14 +104,25 @@ def resume(path, X, y, *, epochs=None, callbacks=(), verbose=True, validation_da
     costs : list of float
         The costs at every print checkpoint of the whole run, the same list
         an uninterrupted ``fit`` returns.
+
+    Raises
+    ------
+    DivergenceError
+        As ``fit`` does; its ``net`` attribute is the resumed network, which
+        holds its last finite weights (a fresh run's caller has its network
+        already; this one was made here, from the file).
     """
     net, state, arrays = load_checkpoint(path)
     options = _options_for_resume(state["options"])
     if state.get("had_validation_data") and validation_data is None:
         raise ValueError("this run used validation_data: pass it to resume() again")
-    costs = train(net, X, y, epochs=state["epochs"] if epochs is None else epochs,
-                  callbacks=callbacks, verbose=verbose, validation_data=validation_data,
-                  checkpoint_path=path if checkpoint_path is None else checkpoint_path,
-                  on_grad_check_failure=on_grad_check_failure,
-                  _resume={"state": state, "arrays": arrays}, **options)
+    try:
+        costs = train(net, X, y, epochs=state["epochs"] if epochs is None else epochs,
+                      callbacks=callbacks, verbose=verbose, validation_data=validation_data,
+                      checkpoint_path=path if checkpoint_path is None else checkpoint_path,
+                      on_grad_check_failure=on_grad_check_failure,
+                      _resume={"state": state, "arrays": arrays}, **options)
+    except DivergenceError as exc:
+        exc.net = net
+        raise
     return net, costs

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..core.metrics import labels_at_threshold
+from .passes import forward_in_batches
 
 __all__ = ["Diagnosis", "diagnose", "warn_if_poor", "linear_accuracy"]
 
@@ -73,7 +74,8 @@ def _flat(costs) -> bool:
     return abs(tail[0] - tail[-1]) <= 0.01 * max(abs(tail[0]), 1e-12)
 
 
-def diagnose(net, X, Y, *, history=None, epochs=None, early_stopping=False) -> list:
+def diagnose(net, X, Y, *, history=None, epochs=None, early_stopping=False,
+             batch_size=None) -> list:
     """Findings for ``net`` trained on ``X`` ``(d0, N)``, ``Y`` ``(dL, N)`` (checked arrays).
 
     ``history`` is ``net.history``; ``epochs`` the number of epochs run (for the
@@ -82,7 +84,7 @@ def diagnose(net, X, Y, *, history=None, epochs=None, early_stopping=False) -> l
     history = net.history if history is None else history
     epochs = epochs or 0
     with np.errstate(all="ignore"):
-        A = net.forward_checked(X)
+        A = forward_in_batches(net, X, batch_size)
     found = []
     multi_label = net.output_layer.activation.name == "sigmoid" and A.shape[0] > 1
     if net.is_classifier and not multi_label:

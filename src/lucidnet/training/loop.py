@@ -31,6 +31,7 @@ from .interrupt import TrainingInterrupted, deferred_interrupts
 from ..errors import DivergenceError
 from ..optim.clipping import clip_grad_norm
 from .memory import check_training_fits
+from .passes import forward_in_batches
 from .validation import prepare_validation
 
 __all__ = ["train", "train_step", "Callback", "EpochInfo", "EarlyStopping"]
@@ -196,7 +197,17 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     check_training_fits(net, X.shape[1], batch_size, evaluates)
     # Inputs so large that even the first forward pass overflows are the data's
     # fault, not the learning rate's: say so before training (one pass, once).
-    checks.without_overflow(lambda: net.forward_checked(X), "X", net.dtype)
+    try:
+        checks.without_overflow(lambda: forward_in_batches(net, X, batch_size), "X", net.dtype)
+    except ValueError:
+        if not net.training_record.get("epochs"):
+            raise
+        # weights that training moved (a refit, a resumed checkpoint) are the suspect
+        largest = max(float(np.abs(theta).max()) for _, theta, _ in net.parameters())
+        raise ValueError(f"the first forward pass overflows in {net.dtype} with the weights "
+                         f"that earlier training left (largest |w| {largest:.3g}): they come "
+                         "from a diverging run; train fresh weights with a smaller learning "
+                         "rate (or rescale the inputs)") from None
     run = Run(net, X, Y, epochs, dict(
         print_every=print_every, grad_check_every=grad_check_every, batch_size=batch_size,
         shuffle=shuffle, validation_split=validation_split, validation_data=validation_data,
@@ -281,6 +292,6 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     net.training_record.update(epochs=int(net.training_record.get("epochs", 0)) + epoch + 1,
                                final_cost=costs[-1] if costs else None)
     # a word when the result is poor (a TrainingDiagnosis warning; see lucidnet.training.diagnosis)
-    warn_if_poor(net, X, Y, epochs=epoch + 1,
+    warn_if_poor(net, X, Y, epochs=epoch + 1, batch_size=batch_size,
                  early_stopping=any(isinstance(cb, EarlyStopping) for cb in callbacks))
     return costs
