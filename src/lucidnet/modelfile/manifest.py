@@ -160,9 +160,13 @@ def _parameter_shapes(specs) -> dict:
     return shapes
 
 
-def check_manifest(bad, manifest: dict) -> dict:
+def check_manifest(bad, manifest: dict, has_digests: bool = False) -> dict:
     """Check every value of ``manifest``; return the expected arrays
     (name -> ``(shape, dtypes, required)``), ``state/`` ones included.
+
+    ``has_digests``: the file records digests (:mod:`.digest`, checked next), so
+    any edit is refused by them; a file without digests (lucidnet 0.1.0) also
+    gets the consistency checks that only an edit can fail (:mod:`.train_state`).
 
     ``bad(message)`` makes the exception to raise (a ``ModelFileError`` naming the file).
     """
@@ -210,5 +214,8 @@ def check_manifest(bad, manifest: dict) -> dict:
     if state is not None:
         from .train_state import check_train_state
 
-        expected.update(check_train_state(bad, state, shapes, optimizer.buffers, dtype))
+        expected.update(check_train_state(bad, state, shapes, optimizer.buffers, dtype,
+                                          lr=opt.get("config", {}).get("lr",
+                                                                       optimizer.default_lr),
+                                          has_digests=has_digests))
     return expected
