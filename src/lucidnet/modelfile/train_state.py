@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .manifest import is_number
+from .values import is_number
 
 __all__ = ["check_train_state", "check_rng_state", "check_schedule_state", "MAX_EPOCHS",
            "CHECKPOINT_VERSION", "BIT_GENERATORS"]
@@ -56,7 +56,8 @@ def check_rng_state(state) -> None:
 def _check_options(bad, options) -> None:
     """The fit options a checkpoint passes back to ``train``: each of its type."""
     from ..optim.schedules import SCHEDULES
-    from .manifest import _check_settings, _defaults
+    from .values import check_settings as _check_settings
+    from .values import defaults as _defaults
 
     if not isinstance(options, dict) or not set(options) <= _OPTIONS:
         raise bad("train_state.options must be a JSON object of fit options")
