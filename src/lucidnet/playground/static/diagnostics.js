@@ -2,13 +2,14 @@
 // saturated and of dead units (lucidnet's Diagnostics), as small charts; and the plateau,
 // said in words when the cost flattens and when it leaves.
 
-const CHARTS = [["grad_norm", "gradient norm |dW|", true], ["update_ratio", "update / weight", true],
-  ["saturated", "saturated units", false], ["dead", "dead ReLU units", false]];
+const CHARTS = [["grad_norm", "gradient norm |dW| (log scale)", true],
+  ["update_ratio", "update / weight (log scale)", true],
+  ["saturated", "saturated units (share)", false], ["dead", "dead ReLU units (share)", false]];
 const COLOURS = ["#0877bd", "#f59322", "#2ea043", "#8e44ad", "#d62728", "#17becf", "#555", "#b8860b", "#999"];
 
 export class DiagnosticsView {
   constructor(root, message) {
-    this.root = root; this.message = message; this.history = []; this.canvases = {};
+    this.root = root; this.message = message; this.history = []; this.canvases = {}; this.axes = {};
     for (const [key, title] of CHARTS) {
       const box = document.createElement("div");
       box.className = "diag";
@@ -16,9 +17,12 @@ export class DiagnosticsView {
       label.textContent = title;
       const canvas = document.createElement("canvas");
       canvas.width = 180; canvas.height = 60; canvas.dataset.testid = `diag-${key}`;
-      box.append(label, canvas);
+      // the axes in words under the chart, not painted over its curves
+      const axis = document.createElement("div");
+      axis.className = "diag-axis"; axis.dataset.testid = `diag-axis-${key}`;
+      box.append(label, canvas, axis);
       root.append(box);
-      this.canvases[key] = canvas;
+      this.canvases[key] = canvas; this.axes[key] = axis;
     }
     this.legend = document.createElement("div");
     this.legend.className = "diag-legend";
@@ -35,7 +39,9 @@ export class DiagnosticsView {
       this.seen = figures;
       this.history.push({ epoch: frame.epoch, layers: frame.diagnostics });
       if (this.history.length > 400) this.history = this.history.filter((_, i) => i % 2 === 0);
-      for (const [key, , log] of CHARTS) this.draw(this.canvases[key], key, log);
+      for (const [key, , log] of CHARTS) {
+        this.axes[key].textContent = this.draw(this.canvases[key], key, log);
+      }
     }
     const names = frame.diagnostics.map((d, i) => `<span style="color:${COLOURS[i % COLOURS.length]}">${d.name}</span>`);
     if (this.legend.dataset.names !== names.join()) { this.legend.dataset.names = names.join(); this.legend.innerHTML = names.join(" "); }
@@ -46,15 +52,16 @@ export class DiagnosticsView {
     }
   }
 
+  // Draw one chart; return its axes in words ("1e-3 to 1e-1, epochs 0-800").
   draw(canvas, key, log) {
     const ctx = canvas.getContext("2d");
     const W = canvas.width, H = canvas.height;
     ctx.clearRect(0, 0, W, H);
     const h = this.history.filter(r => r.layers.length);
-    if (h.length < 2) return;
+    if (h.length < 2) return "drawn once training has started";
     const f = v => (v === null ? null : log ? Math.log10(Math.max(v, 1e-12)) : v);
     const values = h.flatMap(r => r.layers.map(d => f(d[key]))).filter(v => v !== null);
-    if (!values.length) { ctx.fillStyle = "#999"; ctx.fillText("not defined for these activations", 4, H / 2); return; }
+    if (!values.length) { ctx.fillStyle = "#999"; ctx.fillText("not defined for these activations", 4, H / 2); return ""; }
     let lo = Math.min(...values), hi = Math.max(...values);
     if (!log) { lo = 0; hi = Math.max(hi, 0.05); }
     if (hi - lo < 1e-9) { hi += 0.5; lo -= 0.5; }
@@ -70,7 +77,7 @@ export class DiagnosticsView {
       }
       ctx.strokeStyle = COLOURS[i % COLOURS.length]; ctx.lineWidth = 1.2; ctx.stroke();
     });
-    ctx.fillStyle = "#777"; ctx.font = "10px sans-serif";
-    ctx.fillText(log ? `${Math.pow(10, hi).toExponential(0)}` : `${(100 * hi).toFixed(0)}%`, 2, 10);
+    const tick = v => (log ? Math.pow(10, v).toExponential(0) : `${(100 * v).toFixed(0)}%`);
+    return `${tick(lo)} to ${tick(hi)}, epochs ${e0}\u2013${e1}`;
   }
 }
