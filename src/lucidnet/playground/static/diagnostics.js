@@ -2,10 +2,16 @@
 // saturated and of dead units (lucidnet's Diagnostics), as small charts; and the plateau,
 // said in words when the cost flattens and when it leaves.
 
-const CHARTS = [["grad_norm", "gradient norm |dW| (log scale)", true],
-  ["update_ratio", "update / weight (log scale)", true],
-  ["saturated", "saturated units (share)", false], ["dead", "dead ReLU units (share)", false]];
-const COLOURS = ["#0877bd", "#f59322", "#2ea043", "#8e44ad", "#d62728", "#17becf", "#555", "#b8860b", "#999"];
+const CHARTS = [["grad_norm", "gradient norm |dW| (log)", true],
+  ["update_ratio", "update / weight (log)", true],
+  ["saturated", "saturated units", false], ["dead", "dead ReLU units", false]];
+// One hue, light to dark from the first layer to the output: orange, blue and green
+// already mean a weight's sign and the classes everywhere else on the page.
+const SHALLOW = [204, 90, 154], DEEP = [61, 10, 46];
+function layerColour(i, n) {
+  const t = n > 1 ? i / (n - 1) : 1;
+  return `rgb(${SHALLOW.map((c, k) => Math.round(c + t * (DEEP[k] - c))).join(",")})`;
+}
 
 export class DiagnosticsView {
   constructor(root, message) {
@@ -16,7 +22,7 @@ export class DiagnosticsView {
       const label = document.createElement("div");
       label.textContent = title;
       const canvas = document.createElement("canvas");
-      canvas.width = 180; canvas.height = 60; canvas.dataset.testid = `diag-${key}`;
+      canvas.width = 150; canvas.height = 60; canvas.dataset.testid = `diag-${key}`;
       // the axes in words under the chart, not painted over its curves
       const axis = document.createElement("div");
       axis.className = "diag-axis"; axis.dataset.testid = `diag-axis-${key}`;
@@ -26,7 +32,11 @@ export class DiagnosticsView {
     }
     this.legend = document.createElement("div");
     this.legend.className = "diag-legend";
-    root.append(this.legend);
+    this.layerNames = document.createElement("span");
+    this.epochs = document.createElement("span");   // the x axis, the same for every chart
+    this.epochs.className = "diag-epochs"; this.epochs.dataset.testid = "diag-epochs";
+    this.legend.append(this.layerNames, this.epochs);
+    root.prepend(this.legend);   // the key above the charts it explains
   }
 
   update(frame) {
@@ -42,9 +52,19 @@ export class DiagnosticsView {
       for (const [key, , log] of CHARTS) {
         this.axes[key].textContent = this.draw(this.canvases[key], key, log);
       }
+      const h = this.history.filter(r => r.layers.length);
+      this.epochs.textContent = h.length < 2 ? "" : `x axis: epochs ${h[0].epoch}\u2013${h[h.length - 1].epoch}`;
     }
-    const names = frame.diagnostics.map((d, i) => `<span style="color:${COLOURS[i % COLOURS.length]}">${d.name}</span>`);
-    if (this.legend.dataset.names !== names.join()) { this.legend.dataset.names = names.join(); this.legend.innerHTML = names.join(" "); }
+    const names = frame.diagnostics.map(d => d.name).join();
+    if (this.legend.dataset.names !== names) {
+      this.legend.dataset.names = names;
+      this.layerNames.textContent = "layers: ";
+      frame.diagnostics.forEach((d, i, all) => {
+        const span = document.createElement("span");
+        span.style.color = layerColour(i, all.length); span.textContent = d.name;
+        this.layerNames.append(span);
+      });
+    }
     const p = frame.plateau;
     this.message.hidden = !p;
     if (p && this.message.textContent !== p.text) {
@@ -52,7 +72,7 @@ export class DiagnosticsView {
     }
   }
 
-  // Draw one chart; return its axes in words ("1e-3 to 1e-1, epochs 0-800").
+  // Draw one chart; return its y axis in words ("1e-3 to 1e-1").
   draw(canvas, key, log) {
     const ctx = canvas.getContext("2d");
     const W = canvas.width, H = canvas.height;
@@ -75,9 +95,9 @@ export class DiagnosticsView {
         const x = (r.epoch - e0) / (e1 - e0) * (W - 2) + 1, y = H - 2 - (v - lo) / (hi - lo) * (H - 4);
         if (started) ctx.lineTo(x, y); else { ctx.moveTo(x, y); started = true; }
       }
-      ctx.strokeStyle = COLOURS[i % COLOURS.length]; ctx.lineWidth = 1.2; ctx.stroke();
+      ctx.strokeStyle = layerColour(i, h[0].layers.length); ctx.lineWidth = 1.5; ctx.stroke();
     });
     const tick = v => (log ? Math.pow(10, v).toExponential(0) : `${(100 * v).toFixed(0)}%`);
-    return `${tick(lo)} to ${tick(hi)}, epochs ${e0}\u2013${e1}`;
+    return `${tick(lo)} to ${tick(hi)}`;
   }
 }
