@@ -188,6 +188,10 @@ def test_equations_follow_the_network_and_gradients_check(browser, url):
             assert row.text.endswith("pass"), row.text
     assert "passed" in by_testid(browser, "gradcheck-report").text
     assert "largest relative error is below 0.0001" in by_testid(browser, "gradcheck-report").text
+    report = by_testid(browser, "gradcheck-report")
+    assert "stale" not in report.get_attribute("class")
+    by_testid(browser, "step").click()                 # the report is of the old weights now
+    wait_for(browser, "document.querySelector('#gradcheck').classList.contains('stale')")
     assert _errors(browser) == []
 
 

@@ -158,6 +158,9 @@ function paint() {
     $("use-lr").textContent = `Use learning rate ${f.diverged.lr_to_try} and reset`;
   }
   diagnostics.update(f);
+  // a gradient check of earlier weights says so (its caption names its epoch)
+  $("gradcheck").classList.toggle("stale", !!state.gradcheck && (state.gradcheck.epoch !== f.epoch ||
+    state.gradcheck.version !== f.version));
   refreshEquations(f);
   requestStep();   // after painting: the server makes no frame the page would not show
   const now = performance.now();
