@@ -13,9 +13,16 @@ import os
 import platform
 import statistics
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
+
+# A benchmark's short runs (a few epochs of a sweep point) end on a poor result by
+# design; the end-of-fit diagnosis (lucidnet.TrainingDiagnosis, a warning of
+# lucidnet's own category) would print a line per fit.
+warnings.filterwarnings("ignore", message=r"(training accuracy|still on a plateau|R\^2)",
+                        module="workloads")
 
 ROOT = Path(__file__).resolve().parents[1]
 OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")

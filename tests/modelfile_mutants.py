@@ -9,6 +9,7 @@ sizes that lie, a deflate bomb) and edited manifests or training states.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import json
 import struct
@@ -50,11 +51,53 @@ def manifest_of(data: bytes) -> dict:
     return json.loads(str(np.load(io.BytesIO(raw))))
 
 
-def with_manifest(data: bytes, manifest) -> bytes:
+def with_manifest(data: bytes, manifest, redigest: bool = False) -> bytes:
+    """``data`` with another manifest (a dict or JSON text); ``redigest``: with its
+    SHA-256 record recomputed too (see :func:`redigest`)."""
     text = manifest if isinstance(manifest, str) else json.dumps(manifest)
     items = [(n, npy(np.array(text)) if n == "manifest.npy" else b)
              for n, b in members(data).items()]
-    return build(items)
+    return redigest_archive(build(items)) if redigest else build(items)
+
+
+def digests_of(items: dict, manifest: dict) -> dict:
+    """The ``sha256`` record of a model file, computed here from the format's
+    description (README, "The model file"), not by lucidnet: SHA-256 of each
+    array member's stored bytes, and of the manifest as canonical JSON (sorted
+    keys, no spaces, ASCII) without the record's own ``manifest`` entry."""
+    record = {n[:-len(".npy")]: hashlib.sha256(b).hexdigest()
+              for n, b in items.items() if n != "manifest.npy"}
+    body = {**manifest, "sha256": record}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return {**record, "manifest": hashlib.sha256(text.encode("ascii")).hexdigest()}
+
+
+def redigest_archive(data: bytes) -> bytes:
+    """The archive with its ``sha256`` record made to match its members again (what
+    a careful editor or a forger does), so that its values meet the validators;
+    a file without the record (lucidnet 0.1.0) is returned as it is."""
+    items = members(data)
+    try:
+        manifest = json.loads(str(np.load(io.BytesIO(items["manifest.npy"]))))
+    except (KeyError, ValueError):  # no manifest, or not JSON: nothing to match
+        return data
+    if not isinstance(manifest, dict) or "sha256" not in manifest:
+        return data
+    manifest["sha256"] = digests_of(items, manifest)
+    text = json.dumps(_mark_infinities(manifest))   # 1e400 stays 1e400, not Infinity
+    text = text.replace('"__1e400__"', "1e400").replace('"__-1e400__"', "-1e400")
+    return build([(n, npy(np.array(text)) if n == "manifest.npy" else b)
+                  for n, b in items.items()])
+
+
+def _mark_infinities(value):
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "__1e400__" if value > 0 else "__-1e400__"
+    if isinstance(value, list):
+        return [_mark_infinities(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _mark_infinities(v) for k, v in value.items()}
+    return value
 
 
 def truncate(data, rng):
@@ -203,6 +246,11 @@ def edit_manifest(data, rng):
     return with_manifest(data, text)
 
 
+def edit_manifest_redigested(data, rng):
+    """:func:`edit_manifest` with the digests recomputed: the validators must refuse it."""
+    return redigest_archive(edit_manifest(data, rng))
+
+
 MUTATORS = [truncate, flip_bytes, set_method, set_encrypted, lie_about_size, duplicate_member,
             path_like_name, extra_member, huge_npy_header, deflate_bomb, object_member,
-            edit_manifest]
+            edit_manifest, edit_manifest_redigested]

@@ -12,6 +12,7 @@ import pytest
 from lucidnet import Dense, Dropout, Input, ModelFileError, NeuralNetwork, load
 from lucidnet.checkpoint import load_checkpoint, resume
 from lucidnet.interrupt import TrainingInterrupted
+from lucidnet.schedules import CosineAnnealing
 from lucidnet.training import Callback
 
 
@@ -71,6 +72,10 @@ RUNS = {
              grad_check_every=7)),
     "float32, rmsprop, l2": (dict(optimizer="rmsprop", dtype="float32", l2=0.01),
                              dict(epochs=25, batch_size=24)),
+    # the rate is 0 from epoch 8 on: the checkpoint holds lr 0, which no optimizer is
+    # built with (it was refused on load before)
+    "cosine down to 0 at epoch 8": ({}, dict(epochs=20, batch_size=40,
+                                            schedule=CosineAnnealing(t_max=8))),
 }
 
 
@@ -188,3 +193,71 @@ def test_resume_needs_a_checkpoint(tmp_path):
 def test_bad_checkpoint_options(tmp_path, kwargs, words):
     with pytest.raises(ValueError, match=words):
         _net().fit(*_data(), epochs=2, print_every=0, **kwargs)
+
+
+# ------------------------------------------------ callbacks matched by class and position
+class Counter(Callback):
+    """Counts the epochs it saw; its count is its state."""
+
+    def __init__(self):
+        self.n = 0
+
+    def on_epoch_end(self, info):
+        self.n += 1
+
+    def get_state(self):
+        return {"n": self.n}
+
+    def set_state(self, state):
+        self.n = state["n"]
+
+
+class OtherCounter(Counter):
+    pass
+
+
+class Quiet(Callback):
+    """No state (like the command line's progress bar)."""
+
+
+def _interrupted_with(tmp_path, callbacks):
+    path = tmp_path / "run.npz"
+    with pytest.raises(TrainingInterrupted):
+        _net().fit(*_data(), epochs=12, print_every=0, batch_size=30, schedule="step",
+                   checkpoint_path=path, callbacks=[*callbacks, SigintAt(4)])
+    return path
+
+
+def test_callbacks_are_saved_with_their_class_names(tmp_path):
+    path = _interrupted_with(tmp_path, [Quiet(), Counter()])
+    _, state, _ = load_checkpoint(path)
+    assert [s["class"] for s in state["callbacks"]] == [
+        "LearningRateScheduler", "Quiet", "Counter", "SigintAt"]
+    assert state["callbacks"][2]["custom"] == {"n": 5}       # epochs 0 to 4
+    assert set(state["callbacks"][1]) == {"class"}           # no state to keep
+
+
+def test_a_callback_gets_its_own_state_whatever_comes_and_goes_around_it(tmp_path):
+    path = _interrupted_with(tmp_path, [Quiet(), Counter()])
+    counter = Counter()
+    # one stateless callback fewer: by position alone the counter would have been
+    # given the progress-like callback's (empty) slot and started again from 0
+    resume(path, *_data(), callbacks=[counter, SigintAt(99)], verbose=False)
+    assert counter.n == 12
+
+
+@pytest.mark.parametrize("callbacks,now", [
+    (lambda: [OtherCounter(), SigintAt(99)], "OtherCounter"),
+    (lambda: [SigintAt(99)], ""),
+    (lambda: [Counter(), Counter(), SigintAt(99)], "Counter, Counter"),
+])
+def test_a_resume_whose_callbacks_differ_by_kind_is_refused(tmp_path, callbacks, now):
+    path = _interrupted_with(tmp_path, [Quiet(), Counter()])
+    before = path.read_bytes()
+    with pytest.raises(ValueError) as info:
+        resume(path, *_data(), callbacks=callbacks(), verbose=False)
+    message = str(info.value)
+    assert "the checkpoint holds the state of the callbacks [LearningRateScheduler, " \
+           "Counter]" in message, message                    # SigintAt keeps no state
+    assert f"this run has [LearningRateScheduler{', ' + now if now else ''}]" in message
+    assert path.read_bytes() == before                       # nothing was written

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +14,9 @@ import pytest
 import lucidnet
 from lucidnet import Dense, Input, ModelFileError, NeuralNetwork
 from lucidnet.features import check_features, expand_features
+
+sys.path.insert(0, str(Path(__file__).parent))
+import modelfile_mutants as mm  # noqa: E402
 
 
 def test_expand_features_by_hand():
@@ -71,6 +76,7 @@ def _rewrite_manifest(path, change):
     change(manifest["preprocessing"])
     arrays["manifest"] = np.array(json.dumps(manifest))
     np.savez(path, **arrays)
+    path.write_bytes(mm.redigest_archive(path.read_bytes()))  # the validators must refuse it
     assert zipfile.is_zipfile(path)
 
 

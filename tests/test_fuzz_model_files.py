@@ -1,7 +1,9 @@
 """Fuzzing the model-file reader: thousands of seeded mutants, none gets past it badly.
 
-Every mutant of a valid model file or checkpoint (see ``modelfile_mutants``)
-either loads or is refused with ``ModelFileError``; through the CLI it exits
+Every mutant of a valid model file or checkpoint (see ``modelfile_mutants``), of
+lucidnet 0.1.0 (no digests) or of this release (whose digests refuse any edit;
+its mutants are also tried with the digests recomputed, so that they reach the
+validators), either loads or is refused with ``ModelFileError``; through the CLI it exits
 with 0 or 2 and a one-line message, never a traceback.  The reader's peak
 allocation on hostile files stays within a small multiple of what the valid
 model itself needs (tracemalloc).
@@ -10,6 +12,7 @@ model itself needs (tracemalloc).
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -41,21 +44,58 @@ def _load_quietly(path):
         return None
 
 
+def _regression_data():
+    data_rng = np.random.default_rng(3)
+    X = data_rng.normal(size=(4, 60))
+    return X, np.sin(X[0]) + X[1] ** 2 - 0.5 * X[2] * X[3]
+
+
+@pytest.fixture(scope="module")
+def this_release(tmp_path_factory):
+    """The 0.1.0 regression checkpoint's run (make_regression32.py) written by this
+    release: digests, callbacks under their class names; Ctrl-C in epoch 3."""
+    import signal
+    import warnings
+
+    from lucidnet.losses import LOSSES
+
+    class Interrupt(ln.Callback):
+        def on_epoch_begin(self, net, epoch):
+            if epoch == 3:
+                os.kill(os.getpid(), signal.SIGINT)   # lands after the next step
+
+    net = ln.NeuralNetwork([ln.Input("x", 4), ln.Dense("h1", 6, activation="elu"),
+                            ln.Dropout("drop", 0.25), ln.Dense("h2", 5, activation="tanh"),
+                            ln.Dense("out", 1, activation="identity")],
+                           loss_fn=type(LOSSES["huber"])(delta=0.5), optimizer="adamw",
+                           seed=11, dtype="float32", l2=0.001)
+    path = tmp_path_factory.mktemp("this") / "regression32_checkpoint.npz"
+    with warnings.catch_warnings(), pytest.raises(ln.TrainingInterrupted):
+        warnings.simplefilter("ignore", ln.TrainingDiagnosis)
+        net.fit(*_regression_data(), epochs=6, print_every=1, batch_size=8, verbose=False,
+                checkpoint_path=path, callbacks=[Interrupt()], schedule="cosine")
+    return path.read_bytes()
+
+
 @pytest.mark.parametrize("mutate", mm.MUTATORS, ids=lambda m: m.__name__)
-def test_no_mutant_makes_load_raise_anything_but_model_file_error(tmp_path, mutate):
+def test_no_mutant_makes_load_raise_anything_but_model_file_error(tmp_path, mutate,
+                                                                   this_release):
     rng = np.random.default_rng(sum(map(ord, mutate.__name__)))  # seeded per mutator
     path, loaded, n = tmp_path / "m.npz", 0, 0
-    for base in BASES:
-        data = base.read_bytes()
+    for data in [base.read_bytes() for base in BASES] + [this_release]:
         for _ in range(30):
-            path.write_bytes(mutate(data, rng))
+            mutant = mutate(data, rng)
+            path.write_bytes(mutant)
             n += 1
             net = _load_quietly(path)
             if net is not None:
                 loaded += 1
                 net.predict_proba(np.zeros((net.n_features, 2), net.dtype))
-    assert n == 30 * len(BASES)
-    if mutate not in (mm.flip_bytes, mm.edit_manifest, mm.truncate, mm.lie_about_size):
+                if data is this_release and mutate is mm.edit_manifest:  # digests: no edit
+                    assert mm.manifest_of(mutant) == mm.manifest_of(data)
+    assert n == 30 * (len(BASES) + 1)
+    if mutate not in (mm.flip_bytes, mm.edit_manifest, mm.edit_manifest_redigested, mm.truncate,
+                      mm.lie_about_size):
         assert loaded == 0, mutate.__name__   # every zip trick is refused
 
 
@@ -185,28 +225,86 @@ def test_real_inflation_beyond_the_declared_size_is_cut_off(tmp_path):
     assert peak < 2_000_000   # the 8 MiB are never inflated
 
 
-def test_checkpoint_mutants_never_resume_badly(tmp_path):
-    """Edited training states: refused by load_checkpoint or by resume, with a ValueError."""
+# Values that, edited within their range, make training itself diverge: a file without
+# digests (0.1.0) or one whose digests were recomputed cannot be told from a run that
+# chose them, and resume raises DivergenceError, as fit does with those settings.
+_PENALTIES = {("l1",), ("l2",), ("optimizer", "config", "weight_decay")}
+
+
+def _may_diverge(edited, forged):
+    """Whether an edit of the manifest at ``edited`` (paths) may train into a divergence."""
+    def hyper(p):
+        return p in _PENALTIES or (forged and (
+            p[:2] == ("optimizer", "config") or p[:3] == ("train_state", "options", "schedule")
+            or (p[:2] == ("train_state", "callbacks") and "vars" in p)))
+    return bool(edited) and all(hyper(p) for p in edited)
+
+
+def _edited_paths(a, b, prefix=()):
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [p for k in set(a) | set(b) if k != "sha256"
+                for p in _edited_paths(a.get(k, KeyError), b.get(k, KeyError), prefix + (k,))]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [p for i, (x, y) in enumerate(zip(a, b))
+                for p in _edited_paths(x, y, prefix + (i,))]
+    return [] if a == b and type(a) is type(b) else [prefix]
+
+
+def _resume_outcome(data, tmp_path):
     from lucidnet.checkpoint import resume
 
+    path = tmp_path / "c.npz"
+    path.write_bytes(data)
+    try:
+        load_checkpoint(path)
+        resume(path, *_regression_data(), verbose=False, checkpoint_path=tmp_path / "out.npz")
+    except ModelFileError:
+        return "refused on load"
+    except ValueError:
+        return "refused by resume"
+    except ln.DivergenceError:
+        return "diverged"
+    return "resumed"
+
+
+@pytest.mark.parametrize("release", ["0.1.0", "this release"])
+def test_checkpoint_mutants_never_resume_badly(tmp_path, release, this_release):
+    """Edited training states (and manifests) of a checkpoint: refused with a ValueError
+    (ModelFileError on load, or by resume), or resumed; never another exception.
+
+    This release's checkpoint is tried twice per edit: as edited (its digests then
+    refuse every edit, whatever the validators think) and with the digests
+    recomputed (the validators must then do the work).  Training into a divergence
+    is allowed only where an in-range value can cause it (``_may_diverge``).
+    """
+    import warnings
+
+    warnings.simplefilter("ignore", ln.TrainingDiagnosis)
     rng = np.random.default_rng(3)
-    data_rng = np.random.default_rng(3)
-    X = data_rng.normal(size=(4, 60))
-    y = np.sin(X[0]) + X[1] ** 2 - 0.5 * X[2] * X[3]
-    base = (FIXTURES / "regression32_checkpoint.npz").read_bytes()
-    path, resumed = tmp_path / "c.npz", 0
-    for _ in range(150):
-        manifest = mm.manifest_of(base)
-        paths = [p for p in mm._paths(manifest["train_state"]) if p]
-        path.write_bytes(mm.edit_manifest(mm.with_manifest(base, manifest), rng)
-                         if rng.random() < 0.3 else _edit_state(base, rng, paths))
-        try:
-            load_checkpoint(path)
-            resume(path, X, y, verbose=False, checkpoint_path=tmp_path / "out.npz")
-            resumed += 1
-        except (ModelFileError, ValueError):
-            pass
-    assert resumed < 150
+    base = this_release if release == "this release" else \
+        (FIXTURES / "regression32_checkpoint.npz").read_bytes()
+    old = mm.manifest_of(base)
+    seen = {}
+    for _ in range(200):
+        paths = [p for p in mm._paths(old["train_state"]) if p]
+        mutant = mm.edit_manifest(base, rng) if rng.random() < 0.3 else \
+            _edit_state(base, rng, paths)
+        edited = _edited_paths(json.loads(json.dumps(mm.manifest_of(mutant))), old)
+        forms = [("as edited", mutant)]
+        if "sha256" in old:
+            forms.append(("digests recomputed", mm.redigest_archive(mutant)))
+        for form, data in forms:
+            outcome = _resume_outcome(data, tmp_path)
+            seen.setdefault(form, []).append(outcome)
+            if form == "as edited" and "sha256" in old and edited:
+                assert outcome == "refused on load", (edited, outcome)
+            if outcome == "diverged":
+                assert _may_diverge(edited, form == "digests recomputed"), edited
+    for form, outcomes in seen.items():
+        refused = sum(o.startswith("refused") for o in outcomes)
+        print(f"\n{release}, {form}: {refused} of {len(outcomes)} refused, "
+              f"{outcomes.count('resumed')} resumed, {outcomes.count('diverged')} diverged")
+        assert refused > len(outcomes) // 2, form  # the validators (or digests) at work
 
 
 def _edit_state(base, rng, paths):
@@ -216,8 +314,6 @@ def _edit_state(base, rng, paths):
     for key in path[:-1]:
         node = node[key]
     node[path[-1]] = mm.ODD_VALUES[int(rng.integers(0, len(mm.ODD_VALUES)))]
-    import json
-
     return mm.with_manifest(base, json.dumps(manifest))
 
 

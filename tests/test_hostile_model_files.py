@@ -7,7 +7,9 @@ says what is wrong; ``lucidnet info`` prints that line, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -205,10 +207,21 @@ STATE_EDITS = [
     (["history"], [1, 2], "history must be a JSON object"),
     (["history", "loss"], "abc", "history['loss'] must be a list"),
     (["callbacks"], [], "holds no state for callback 0 (LearningRateScheduler)"),
+    (["callbacks", 0, "class"], "os.system", "callbacks[0].class must be a class name"),
+    (["callbacks", 1], {"class": "A", "custom": 1, "vars": {}}, "callbacks[1] must be null or"),
     (["options", "schedule"], {"name": "cosine", "config": {"t_max": "x"}},
      "schedule.config.t_max must be a finite number"),
     (["data"], "0" * 63, "SHA-256"),
     (["costs"], ["0.5"], "costs must be a list of finite numbers"),
+    # the schedule's state against the optimizer's rate (0.1.0 files have no digests)
+    (["callbacks", 0, "vars", "eta_0"], 1e30, "eta_0 must be one positive finite number, "
+     "got 1e+30 and 0.001"),
+    (["callbacks", 0, "vars", "schedule", "__object__", "eta_0"], -0.001,
+     "eta_0 must be one positive finite number"),
+    (["callbacks", 0, "vars", "schedule", "__object__", "eta_min"], 1e-4,
+     "its settings differ from options.schedule"),
+    (["callbacks", 0, "vars", "schedule", "__object__", "epochs"], 0,
+     "its settings differ from options.schedule"),
 ]
 
 
@@ -223,6 +236,65 @@ def test_edited_training_states_are_refused_before_anything_is_restored(tmp_path
     with pytest.raises(ValueError, match=None) as info:
         resume(bad, X, y, verbose=False, checkpoint_path=tmp_path / "out.npz")
     assert words in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("eta_0", [1e30, 1e308, 0.002])
+def test_an_edited_eta_0_is_refused_not_trained_into_a_divergence(tmp_path, eta_0):
+    """Both copies of the cosine schedule's eta_0 edited alike (before: a resume that
+    raised DivergenceError at epoch 4 with a rate of 2.5e+29).  Epoch 3 was begun
+    with eta_0 (1 + cos(pi 3/6)) / 2 = eta_0 / 2: 0.0005 for the saved 0.001."""
+    manifest = mm.manifest_of(CHECKPOINT)
+    saved = manifest["train_state"]["callbacks"][0]["vars"]
+    saved["eta_0"] = saved["schedule"]["__object__"]["eta_0"] = eta_0
+    bad = tmp_path / "c.npz"
+    bad.write_bytes(mm.with_manifest(CHECKPOINT, json.dumps(manifest)))
+    words = f"gives the learning rate {eta_0 / 2:.6g} in epoch 3, but the optimizer's is 0.0005"
+    with pytest.raises(ModelFileError, match=re.escape(words)):
+        resume(bad, *_regression_data(), verbose=False, checkpoint_path=tmp_path / "o.npz")
+
+
+def test_an_edited_learning_rate_is_refused_when_a_schedule_sets_it(tmp_path):
+    manifest = mm.manifest_of(CHECKPOINT)
+    manifest["optimizer"]["config"]["lr"] = 1e30
+    _refused(tmp_path, mm.with_manifest(CHECKPOINT, json.dumps(manifest)),
+             ["the schedule gives the learning rate 0.0005 in epoch 3, but the optimizer's is "
+              "1e+30"])
+
+
+@pytest.mark.parametrize("schedule", ["step", "exponential", "cosine", "reduce_on_plateau"])
+def test_every_checkpoint_of_a_scheduled_run_meets_the_schedule_check(tmp_path, schedule):
+    """No false refusal: each epoch's checkpoint, its digests taken out (as a 0.1.0 file
+    has none), passes the consistency check; the plateau cuts its rate on the way."""
+    from lucidnet.optim.schedules import get_schedule
+
+    rule = {"step": get_schedule("step", step_size=2, gamma=0.5),
+            "cosine": get_schedule("cosine", t_max=4),       # the rate reaches 0 at epoch 4
+            "reduce_on_plateau": get_schedule("reduce_on_plateau", patience=0, factor=0.5,
+                                              min_delta=1.0)}.get(schedule, schedule)
+    path, seen = tmp_path / "ck.npz", []
+
+    class Keep(ln.Callback):
+        def on_epoch_begin(self, net, epoch):
+            if path.exists():
+                seen.append(path.read_bytes())
+
+    X, y = _regression_data()
+    net = ln.NeuralNetwork([ln.Input("x", 4), ln.Dense("h", 5, "tanh"),
+                            ln.Dense("out", 1, "identity")], loss_fn="mse", optimizer="adam",
+                           lr=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ln.TrainingDiagnosis)
+        net.fit(X, y, epochs=7, print_every=0, batch_size=20, schedule=rule,
+                checkpoint_path=path, checkpoint_every=1, callbacks=[Keep()])
+    rates = set()
+    for data in seen:
+        manifest = mm.manifest_of(data)
+        del manifest["sha256"]
+        (tmp_path / "old.npz").write_bytes(mm.with_manifest(data, json.dumps(manifest)))
+        rates.add(load_checkpoint(tmp_path / "old.npz")[0].lr)
+    assert len(seen) == 6 and len(rates) >= 2
+    if schedule == "cosine":
+        assert 0.0 in rates
 
 
 def test_out_of_range_shuffle_order_is_refused(tmp_path):
@@ -271,10 +343,10 @@ def test_target_scaling_statistics_are_validated_like_the_rest(tmp_path, stats, 
     text = json.dumps(manifest).replace('"__1e400__"', "1e400")
     if words is None:
         path = tmp_path / "ok.npz"
-        path.write_bytes(mm.with_manifest(data, text))
+        path.write_bytes(mm.with_manifest(data, text, redigest=True))
         assert ln.load(path).preprocessing["target_standardize"] == stats
     else:
-        _refused(tmp_path, mm.with_manifest(data, text), [words])
+        _refused(tmp_path, mm.with_manifest(data, text, redigest=True), [words])
 
 
 @pytest.mark.parametrize("edit,words", [

@@ -49,14 +49,14 @@ def _check_left_behind(out: Path, status: int, err: str) -> str:
     if status == 0:
         ln.load(out / "model.npz")
         return "finished"
-    if err.strip() == "lucidnet train: interrupted":  # during start-up: nothing to keep yet
-        # NOTE: seen once as status -2 (killed by the re-raised SIGINT) instead of 130
-        # when the signal landed in the imports; the message and the folder are the same.
-        assert status in (130, -signal.SIGINT), err
+    if err.strip() == "lucidnet: interrupted" or "nothing was saved" in err:
+        assert status == 130, err  # during start-up: nothing to keep yet
+        assert not (out / "model.npz").exists() and not (out / "checkpoint.npz").exists()
         return "nothing yet"
     assert status == 130, err
-    if "checkpoint: " in err:
-        path = Path(err.split("checkpoint: ")[1].split()[0])
+    if "checkpoint: " in err or "the last checkpoint this run wrote is " in err:
+        words = "checkpoint: " if "checkpoint: " in err else "this run wrote is "
+        path = Path(err.split(words)[1].split()[0].rstrip(";"))
         path = path if path.is_absolute() else out.parent / path
         load_checkpoint(path)
         return "checkpoint"
@@ -67,8 +67,9 @@ def _check_left_behind(out: Path, status: int, err: str) -> str:
     raise AssertionError(f"exit {status} without saying what was kept: {err}")
 
 
-MOMENTS = {"first_epoch": "checkpoint", "mid_epoch": "checkpoint",
-           "write:checkpoint.npz": "checkpoint", "plots": "model", "gif": "model"}
+MOMENTS = {"start": "nothing yet", "first_epoch": "checkpoint", "mid_epoch": "checkpoint",
+           "write:checkpoint.npz": "checkpoint", "after_training": "model", "plots": "model",
+           "gif": "model"}
 
 
 @pytest.mark.parametrize("moment", sorted(MOMENTS))
@@ -81,6 +82,113 @@ def test_sigint_at_each_moment_leaves_a_loadable_file_and_says_which(tmp_path, m
     if moment in ("first_epoch", "mid_epoch"):
         where = "in epoch 0 after 1 step" if moment == "first_epoch" else "in epoch 1 after 1"
         assert where in err, err
+
+
+@pytest.mark.parametrize("batches", [["--batch-size", "50"], []], ids=["4 batches", "full"])
+def test_sigint_before_the_first_epoch_keeps_the_first_step_and_says_so(tmp_path, batches):
+    """The first Ctrl-C finishes a step (here the first one) and saves it: the message,
+    the checkpoint and a resumed run all agree, and the resumed run ends where an
+    uninterrupted one does."""
+    run = ["--n-samples", "200", "--layers", "8", *batches, "--grad-check-every", "0",
+           "--quiet", "--no-plots", "--epochs", "5"]
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    proc = _start(tmp_path / "a", *run, LUCIDNET_SIGINT_AT="first_epoch")
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 130, err
+    assert "lucidnet train: interrupted in epoch 0 after 1 step(s), cost " in err, err
+    _, state, _ = load_checkpoint(tmp_path / "a" / "lucidnet-run" / "checkpoint.npz")
+    assert (state["epoch"], state["batches_done"], state["optimizer_t"]) == (0, 1, 1)
+    resume = err.split("resume with: ")[1].split()
+    assert resume[-2:] == ["--resume", "lucidnet-run/checkpoint.npz"]
+    resumed = _start(tmp_path / "a", *resume[2:])
+    whole = _start(tmp_path / "b", *run)
+    for proc in (resumed, whole):
+        assert proc.wait(timeout=240) == 0, proc.stderr.read()
+    a, b = (ln.load(tmp_path / d / "lucidnet-run" / "model.npz") for d in "ab")
+    for (_, theta_a, _), (_, theta_b, _) in zip(a.parameters(), b.parameters()):
+        np.testing.assert_array_equal(theta_a, theta_b)
+
+
+# A sitecustomize that makes the first import of NumPy take a minute and says when
+# it begins, so that a test can send SIGINT while the command is importing.
+SLOW_NUMPY = """
+import sys, time
+
+
+class SlowNumPy:
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy":
+            sys.meta_path.remove(self)
+            sys.stderr.write("(importing numpy)\\n")
+            sys.stderr.flush()
+            time.sleep(60)
+        return None
+
+
+sys.meta_path.insert(0, SlowNumPy())
+"""
+# what pip writes for the console script lucidnet = "lucidnet.cli:main"
+CONSOLE_SCRIPT = ("import re, sys\nfrom lucidnet.cli import main\n"
+                  "sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+                  "sys.exit(main())\n")
+
+
+def _interrupted_while_importing(tmp_path, argv):
+    """Run ``python argv``, send SIGINT while it imports NumPy; ``(status, stderr)``."""
+    hook = tmp_path / "hook"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(SLOW_NUMPY)
+    proc = subprocess.Popen([sys.executable, *argv], cwd=tmp_path,
+                            env=_env(PYTHONPATH=os.pathsep.join([str(hook), SRC])),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr.readline() == "(importing numpy)\n"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+@pytest.mark.parametrize("entry", ["python -m lucidnet", "console script"])
+@pytest.mark.parametrize("command", [["info", "model.npz"], ["train", "--epochs", "3"]])
+def test_sigint_during_the_start_up_imports_exits_130_in_one_line(tmp_path, entry, command):
+    script = Path(sys.executable).with_name("lucidnet")  # the installed one, if any
+    if not script.exists():
+        script = tmp_path / "lucidnet"
+        script.write_text(CONSOLE_SCRIPT)
+    argv = ["-m", "lucidnet"] if entry == "python -m lucidnet" else [str(script)]
+    status, err = _interrupted_while_importing(tmp_path, [*argv, *command])
+    assert status == 130, (status, err)                    # not -2, killed by the signal
+    assert err.strip() == "lucidnet: interrupted", err      # one line, no traceback
+    assert not (tmp_path / "lucidnet-run").exists()
+
+
+def test_sigint_while_a_program_imports_lucidnet_is_its_own_keyboard_interrupt(tmp_path):
+    """Only the command exits by itself: a script importing lucidnet gets the exception."""
+    status, err = _interrupted_while_importing(
+        tmp_path, ["-c", "try:\n import lucidnet\nexcept KeyboardInterrupt:\n print('mine')"])
+    assert status == 0 and "lucidnet: interrupted" not in err, err
+
+
+def test_sigint_once_the_command_is_done_keeps_its_exit_status(tmp_path):
+    """Before, a Ctrl-C while the interpreter shut down killed it silently (status -2)."""
+    proc = _start(tmp_path, *RUN, "--epochs", "3", "--no-plots", LUCIDNET_SIGINT_AT="exit")
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 0 and err == "", (proc.returncode, err)
+    ln.load(tmp_path / "lucidnet-run" / "model.npz")
+
+
+def test_a_temporary_file_is_removed_even_if_ctrl_c_lands_as_it_is_made(tmp_path, monkeypatch):
+    from lucidnet import atomic_files
+
+    made = atomic_files._created
+
+    def made_then_interrupted(name):
+        made(name)
+        raise KeyboardInterrupt   # as if the signal arrived right after the file existed
+
+    monkeypatch.setattr(atomic_files, "_created", made_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_files.atomic_write(tmp_path / "m.json", lambda fh: fh.write(b"{}"))
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

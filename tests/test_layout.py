@@ -79,7 +79,8 @@ OLD_PATHS = {
 
 # Floors of the house, bottom-up: a module may import its own floor or below.
 FLOORS = {
-    "_version": 0, "errors": 0, "_moved": 0, "atomic_files": 0, "checks": 0, "features": 0,
+    "_version": 0, "errors": 0, "_moved": 0, "_startup": 0, "atomic_files": 0, "checks": 0,
+    "features": 0,
     "optim": 1,
     "core": 2,
     "gradcheck": 3, "modelfile": 3, "metrics": 3,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import os
 import zipfile
 from pathlib import Path
@@ -19,6 +20,9 @@ import pytest
 
 from lucidnet import Dense, Input, NeuralNetwork, load
 from lucidnet.persistence import MAX_MANIFEST_CHARS, ModelFileError
+
+sys.path.insert(0, str(Path(__file__).parent))
+import modelfile_mutants as mm  # noqa: E402
 
 
 def make_net():
@@ -34,9 +38,11 @@ def contents(path):
 
 
 def write(path, manifest, arrays):
-    """Write an .npz with this manifest (a dict, or any raw array) and these arrays."""
+    """Write an .npz with this manifest (a dict, or any raw array) and these arrays,
+    its SHA-256 record recomputed: the edit must meet the validators."""
     raw = manifest if isinstance(manifest, np.ndarray) else np.array(json.dumps(manifest))
     np.savez(path, manifest=raw, **arrays)
+    path.write_bytes(mm.redigest_archive(path.read_bytes()))
     return path
 
 
@@ -258,15 +264,15 @@ def test_interrupted_save_leaves_the_old_file_intact(good, tmp_path, monkeypatch
     before = good.read_bytes()
     old = load(good)
 
-    savez = np.savez
+    write_archive = persistence._write_archive
 
-    def half_then_fail(fh, **arrays):
+    def half_then_fail(fh, *args):
         buffer = io.BytesIO()
-        savez(buffer, **arrays)
+        write_archive(buffer, *args)
         fh.write(buffer.getvalue()[: len(buffer.getvalue()) // 2])
         raise OSError("disk full")
 
-    monkeypatch.setattr(persistence.np, "savez", half_then_fail)
+    monkeypatch.setattr(persistence, "_write_archive", half_then_fail)
     net = make_net()
     net.layers[1].params["W"][...] = 7.0
     with pytest.raises(OSError, match="disk full"):

@@ -12,16 +12,19 @@ layout (bottom-up): ``errors``; ``optim``, ``core``; ``gradcheck``,
 from __future__ import annotations
 
 from . import _moved
+from ._startup import interruptible_start
 from ._version import __version__
-from .core.activations import ACTIVATIONS, register_activation, sigmoid
-from .core.gradient_check import GradCheckReport, relative_error
-from .core.layers import Dense, Dropout, Input, Layer
-from .core.losses import LOSSES, bce_cost, bce_loss
-from .errors import DivergenceError, LucidnetWarning, ModelFileError, TrainingDiagnosis
-from .modelfile.persistence import load
-from .network import NeuralNetwork
-from .optim.optimizers import OPTIMIZERS
-from .training.callbacks import Callback, EarlyStopping
+
+with interruptible_start():  # Ctrl-C while the lucidnet command imports: status 130, one line
+    from .core.activations import ACTIVATIONS, register_activation, sigmoid
+    from .core.gradient_check import GradCheckReport, relative_error
+    from .core.layers import Dense, Dropout, Input, Layer
+    from .core.losses import LOSSES, bce_cost, bce_loss
+    from .errors import DivergenceError, LucidnetWarning, ModelFileError, TrainingDiagnosis
+    from .modelfile.persistence import load
+    from .network import NeuralNetwork
+    from .optim.optimizers import OPTIMIZERS
+    from .training.callbacks import Callback, EarlyStopping
 
 _moved.install()
 

@@ -14,7 +14,6 @@ Standard library only (the core and the CLI's ``--help`` import this).
 from __future__ import annotations
 
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,9 +25,11 @@ _FIRED: set = set()
 def sigint_hook(moment: str) -> None:
     """A test hook: send this process a SIGINT when env ``LUCIDNET_SIGINT_AT`` names ``moment``.
 
-    The moments of ``lucidnet train`` a test can reach this way: ``first_epoch``,
-    ``mid_epoch``, ``write:<file name>`` (while a file is written, before its
-    rename, e.g. ``write:checkpoint.npz``), ``plots`` and ``gif``.
+    The moments of ``lucidnet train`` a test can reach this way: ``start`` (the
+    data read, training not begun), ``first_epoch``, ``mid_epoch``,
+    ``write:<file name>`` (while a file is written, before its rename, e.g.
+    ``write:checkpoint.npz``), ``after_training`` (before the model is written),
+    ``plots``, ``gif`` and ``exit`` (the command done, the interpreter shutting down).
     """
     if os.environ.get("LUCIDNET_SIGINT_AT") == moment and moment not in _FIRED:
         import signal
@@ -37,8 +38,17 @@ def sigint_hook(moment: str) -> None:
         os.kill(os.getpid(), signal.SIGINT)
 
 
+def _created(name: str) -> bool:
+    """Create the empty file ``name`` (private, 0600) unless it exists."""
+    try:
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return False
+    return True
+
+
 def _permissions(tmp: str) -> None:
-    # mkstemp makes the file private (0600); give it the permissions a plain
+    # the temporary file is made private (0600); give it the permissions a plain
     # open() would (0666 minus the umask), so the result is readable as usual
     umask = os.umask(0)
     os.umask(umask)
@@ -53,10 +63,12 @@ def atomic_path(path):
     removed and ``path`` is left as it was.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}",
-                               dir=path.parent or ".")
-    os.close(fd)
+    tmp = None
     try:
+        # named before it is made (not tempfile.mkstemp, whose file exists before its
+        # name is returned): a Ctrl-C at any point leaves no temporary file behind
+        while tmp is None or not _created(tmp):
+            tmp = str(path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp{path.suffix}")
         _permissions(tmp)
         yield Path(tmp)
         with open(tmp, "rb+") as fh:
@@ -64,7 +76,8 @@ def atomic_path(path):
         sigint_hook(f"write:{path.name}")
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 

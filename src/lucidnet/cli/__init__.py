@@ -24,7 +24,10 @@ import os
 import pkgutil
 import sys
 
-from ._parser import Parser, refuse_unknown_options, unknown_option_message
+from .._startup import interruptible_start, running_the_command
+
+with interruptible_start():
+    from ._parser import Parser, refuse_unknown_options, unknown_option_message
 
 __all__ = ["main", "build_parser", "CommandError", "Parser"]
 
@@ -81,7 +84,29 @@ def main(argv=None) -> int:
 
     This is the CLI's one error boundary: whatever a command raises ends as one
     line on stderr and an exit status (:data:`EXIT_STATUS`), never a traceback.
+    Ctrl-C included, from the first import on: during the package's imports
+    (:mod:`lucidnet._startup`), while the parser is built (the subcommands'
+    imports) and while a command runs.
     """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # while importing or parsing, before a command ran
+        print("lucidnet: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if running_the_command():
+            # The command is over and has said so: a Ctrl-C while the interpreter
+            # shuts down (tearing down NumPy and matplotlib takes a moment) would only
+            # replace the exit status by death from the signal (-2), without a word.
+            import signal
+
+            from ..atomic_files import sigint_hook
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            sigint_hook("exit")  # tests: Ctrl-C as the interpreter shuts down
+
+
+def _main(argv) -> int:
     parser = build_parser()
     refuse_unknown_options(list(sys.argv[1:] if argv is None else argv), parser)
     args, extras = parser.parse_known_args(argv)

@@ -8,6 +8,10 @@
 - ``--resume FILE`` continues that run; repeat the original options (the
   checkpoint records them and refuses a mismatch).  The final weights are
   bit-identical to those of an uninterrupted run.
+- Ctrl-C at any other moment (while the data is read, a second Ctrl-C, after
+  the pictures) also exits with status 130, and the one line says what this
+  run left on disk (:func:`what_was_kept`): the model and metrics, the last
+  checkpoint it wrote, or nothing.
 - Training that diverges, fresh or resumed, exits with status 1 and one line
   saying where and why, after writing the last finite model, plots and
   ``metrics.json``; bad data or options exit with status 2.
@@ -24,7 +28,8 @@ from pathlib import Path
 from . import CommandError
 from ._options import non_negative_int
 
-__all__ = ["add_checkpoint_options", "fit_or_resume"]
+__all__ = ["add_checkpoint_options", "fit_or_resume", "checkpoint_path", "model_kept",
+           "outputs_now", "what_was_kept"]
 
 # Options that may change between a run and its resumption: where things go.
 _FREE = {"out", "quiet", "no_plots", "checkpoint", "checkpoint_every", "resume", "func",
@@ -99,7 +104,7 @@ def fit_or_resume(net, X, y, args, out: Path, callbacks, **fit_kwargs):
     from ..errors import DivergenceError, ModelFileError, TrainingInterrupted
     from ..training.checkpoint import load_checkpoint, resume
 
-    path = args.checkpoint if args.checkpoint is not None else out / "checkpoint.npz"
+    path = checkpoint_path(args, out)
     if path.suffix != ".npz":
         raise CommandError(f"--checkpoint: the file must end in .npz, got {str(path)!r}")
     try:
@@ -139,6 +144,43 @@ def fit_or_resume(net, X, y, args, out: Path, callbacks, **fit_kwargs):
         _close_bars(callbacks)
         raise CommandError(str(exc)) from None
     return net, costs
+
+
+def checkpoint_path(args, out: Path) -> Path:
+    return args.checkpoint if args.checkpoint is not None else out / "checkpoint.npz"
+
+
+def outputs_now(args, out: Path) -> dict:
+    """What is on disk now of the files a run leaves (path -> inode, mtime, size or None),
+    to tell later which of them this run wrote."""
+    def stat(path):
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+    return {path: stat(path) for path in (out / "model.npz", out / "metrics.json",
+                                          checkpoint_path(args, out))}
+
+
+def model_kept(out: Path) -> str:
+    return f"the trained model and its metrics are saved: {out / 'model.npz'}, " \
+           f"{out / 'metrics.json'}"
+
+
+def what_was_kept(args, out: Path, before: dict) -> str:
+    """One sentence on what this run left, from the files that changed since ``before``."""
+    now = outputs_now(args, out)
+    written = [path for path in before if now[path] is not None and now[path] != before[path]]
+    model, metrics, checkpoint = (out / "model.npz", out / "metrics.json",
+                                  checkpoint_path(args, out))
+    if model in written and metrics in written:
+        return model_kept(out)
+    if checkpoint in written:
+        return (f"the last checkpoint this run wrote is {checkpoint}; resume with: "
+                f"{_resume_command(checkpoint)}")
+    resumed = f" ({args.resume}, which it resumed from, is unchanged)" if args.resume else ""
+    return f"nothing was saved, no model and no checkpoint{resumed}"
 
 
 def _where(exc) -> str:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from . import CommandError
 from . import _nextsteps as nextsteps
-from ._checkpointing import add_checkpoint_options, fit_or_resume
+from ._checkpointing import (add_checkpoint_options, fit_or_resume, model_kept, outputs_now,
+                             what_was_kept)
 from ._visual import add_visual_options, visual_callbacks, write_visual
 from ._scope import refuse_options_that_do_not_apply
 from ._options import int_list, non_negative_float, non_negative_int, positive_float, positive_int
@@ -163,14 +164,20 @@ def run(args) -> int:
 
     refuse_options_that_do_not_apply(args)                   # before the folder is made
     with output_folder(args.out) as out:                     # one run at a time in OUT
-        return _run(args, out)
+        before = outputs_now(args, out)
+        try:
+            return _run(args, out)
+        except KeyboardInterrupt:  # the moments that print no message of their own
+            print(f"\nlucidnet train: interrupted; {what_was_kept(args, out, before)}",
+                  file=sys.stderr)
+            raise SystemExit(130) from None
 
 
 def _run(args, out: Path) -> int:
-    from .. import __version__
+    from ..atomic_files import sigint_hook
     from ..errors import TrainingDiagnosis
-    from ._outputs import remove_stale
-    from ._report import grad_check_summary, summary_lines, write_metrics, write_plots
+    from ..training.interrupt import deferred_interrupts
+    from ._report import summary_lines, write_metrics, write_plots
 
     ds = load_data(args)                                     # row-wise train/test parts
     net = build_network(args, ds.X_train.shape[1], ds)
@@ -184,6 +191,7 @@ def _run(args, out: Path) -> int:
     if target_stats and not args.quiet and args.print_every:
         print(f"(costs in standardized units of {ds.target or 'the target'}: "
               f"(y - {target_stats['mean'][0]:.6g}) / {target_stats['scale'][0]:.6g})")
+    sigint_hook("start")  # tests: Ctrl-C before training (nothing to keep yet)
     start = time.perf_counter()
     with warnings.catch_warnings():
         # the diagnosis is printed below, with this command's option names
@@ -197,10 +205,52 @@ def _run(args, out: Path) -> int:
                                    on_grad_check_failure="record",
                                    **validation, **fit_options(args))
     wall = time.perf_counter() - start
+    # Ctrl-C from here until the model and metrics are written waits for them
+    with deferred_interrupts() as interrupt:
+        sigint_hook("after_training")  # tests: Ctrl-C before the trained model is written
+        result, files, diverged, epochs_run = _results(args, out, net, ds, fit_ds, X, Y, Xv, Yv,
+                                                       wall)
+    if interrupt.requested:
+        print(f"\nlucidnet train: interrupted after training; {model_kept(out)}",
+              file=sys.stderr)
+        raise SystemExit(130)
+    try:
+        title = f"{args.dataset or args.data.name}, {'-'.join(map(str, result['architecture']))}"
+        if not args.no_plots:
+            files += write_plots(out, net, ds, title,
+                                 best_epoch=(result["early_stopping"] or {}).get("best_epoch"),
+                                 cost_label="cost J of the standardized target" if target_stats
+                                 else "cost J")
+        if recorders:
+            visual_files, result["diagnostics"] = write_visual(
+                out, net, ds.X_train, ds.y_train, recorders, title,
+                announce=None if args.quiet else lambda text: print(text, flush=True),
+                kept_epoch=_restored_epoch(result, epochs_run))
+            files += visual_files
+    except KeyboardInterrupt:
+        print(f"\nlucidnet train: interrupted while drawing the pictures; {model_kept(out)}",
+              file=sys.stderr)
+        raise SystemExit(130) from None
+    result["files"] = files
+    write_metrics(out / "metrics.json", result)
+    print("\n".join(summary_lines(result)))
+    if diverged:
+        print(f"lucidnet train: {diverged['message']} The model of those weights is "
+              f"in {out / 'model.npz'}.", file=sys.stderr)
+        return 1
+    return 1 if args.strict_grad_check and not result["grad_check_passed"] else 0
+
+
+def _results(args, out: Path, net, ds, fit_ds, X, Y, Xv, Yv, wall: float):
+    """The run's record; the model and metrics.json written (then an earlier run's
+    other files removed).  Returns ``(result, files, diverged, epochs_run)``."""
+    from .. import __version__
+    from ._outputs import remove_stale
+    from ._report import grad_check_summary, write_metrics
+
+    target_stats = net.preprocessing.get("target_standardize")
     diverged = net.training_record.get("diverged")
     if diverged:  # the last finite weights: report, write, exit 1
-        costs = [c for e, c in zip(net.history.get("epoch", []), net.history.get("loss", []))
-                 if args.print_every and e % args.print_every == 0]
         epochs_run = diverged["weights_epoch"] + 1
     else:
         epochs_run = int(net.training_record.get("epochs", args.epochs))
@@ -262,32 +312,7 @@ def _run(args, out: Path) -> int:
     checkpoint = args.checkpoint or out / "checkpoint.npz"
     ours = args.checkpoint_every or args.resume == checkpoint
     remove_stale(out, [*files, *(["checkpoint.npz"] if ours else [])])  # an earlier run's
-    try:
-        title = f"{args.dataset or args.data.name}, {'-'.join(map(str, result['architecture']))}"
-        if not args.no_plots:
-            files += write_plots(out, net, ds, title,
-                                 best_epoch=(result["early_stopping"] or {}).get("best_epoch"),
-                                 cost_label="cost J of the standardized target" if target_stats
-                                 else "cost J")
-        if recorders:
-            visual_files, result["diagnostics"] = write_visual(
-                out, net, ds.X_train, ds.y_train, recorders, title,
-                announce=None if args.quiet else lambda text: print(text, flush=True),
-                kept_epoch=_restored_epoch(result, epochs_run))
-            files += visual_files
-    except KeyboardInterrupt:
-        print(f"\nlucidnet train: interrupted while drawing the pictures; the trained model "
-              f"and its metrics are saved: {out / 'model.npz'}, {out / 'metrics.json'}",
-              file=sys.stderr)
-        raise SystemExit(130) from None
-    result["files"] = files
-    write_metrics(out / "metrics.json", result)
-    print("\n".join(summary_lines(result)))
-    if diverged:
-        print(f"lucidnet train: {diverged['message']} The model of those weights is "
-              f"in {out / 'model.npz'}.", file=sys.stderr)
-        return 1
-    return 1 if args.strict_grad_check and not result["grad_check_passed"] else 0
+    return result, files, diverged, epochs_run
 
 
 def diagnosis_records(net, diverged, args) -> list[dict]:

@@ -15,7 +15,8 @@ nothing is used, and no memory is allocated, before it has been checked:
 4. the arrays, streamed in chunks into buffers of the checked size: a member
    that inflates to more than its directory entry says is cut off there (and
    fails its CRC), so decompression never passes the total that the manifest
-   implies.
+   implies; when the manifest records digests, each member's bytes are hashed
+   as they stream and a mismatch refused (:mod:`.digest`).
 
 Every problem, whatever exception zipfile, zlib or NumPy raised for it, is a
 :class:`~lucidnet.persistence.ModelFileError` saying what is wrong.  The
@@ -164,13 +165,14 @@ class Archive:
             return str(value[()])
         return self._guarded("manifest", read)
 
-    def expect(self, expected: dict, budget: int) -> dict:
+    def expect(self, expected: dict, budget: int, digests: dict | None = None) -> dict:
         """Check the members against ``expected`` and read them; return name -> array.
 
         ``expected`` maps a member name to ``(shape, dtypes, required)``: ``shape``
         is a tuple (``None`` for a free length) or ``None`` for any shape.  Every
         header is checked before any array is read, and the arrays together may
-        not unpack to more than ``budget`` bytes.
+        not unpack to more than ``budget`` bytes.  ``digests`` (name -> SHA-256 hex),
+        when given, must match each member's bytes.
         """
         names = set(self.members) - {"manifest"}
         unexpected = sorted(names - set(expected))
@@ -189,7 +191,8 @@ class Archive:
         if total > budget:
             raise self._bad(f"the arrays would unpack to {total} bytes, more than the "
                             f"{budget} bytes the manifest implies")
-        return {name: self._guarded(name, lambda: self._read_member(name, *plan[name]))
+        return {name: self._guarded(name, lambda: self._read_member(
+                    name, *plan[name], None if digests is None else digests[name]))
                 for name in sorted(names)}
 
     def _check_header(self, name, shape, dtypes):
@@ -209,10 +212,17 @@ class Archive:
                             f"bytes, its header {offset + nbytes}")
         return found, dtype, fortran
 
-    def _read_member(self, name, shape, dtype, fortran):
-        with self._stream(name) as fp:
+    def _read_member(self, name, shape, dtype, fortran, digest=None):
+        from .digest import Hashing
+
+        with self._stream(name) as raw:
+            fp = Hashing(raw)
             self._header(fp, name)
-            return self._read_data(fp, name, shape, dtype, fortran)
+            array = self._read_data(fp, name, shape, dtype, fortran)
+        if digest is not None and fp.hexdigest() != digest:
+            raise self._bad(f"altered or corrupted: member {name} (its SHA-256 differs from "
+                            "the one the manifest recorded when the file was written)")
+        return array
 
     def _read_data(self, fp, name, shape, dtype, fortran):
         """The array's bytes, read in chunks into a buffer of exactly the checked size."""

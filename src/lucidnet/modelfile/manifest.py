@@ -15,87 +15,15 @@ and counts are integers in range; lists have the length the network implies.
 
 from __future__ import annotations
 
-import math
+from .values import check_all_text, check_settings, check_text, is_number
+from .values import defaults as _defaults
+from .values import is_int as _is_int
 
 __all__ = ["check_manifest", "check_text", "is_number", "MAX_UNITS", "MAX_LAYERS"]
 
 MAX_UNITS = 10_000_000   # units of one layer
 MAX_LAYERS = 1_000
-MAX_NAME = 200           # characters of a layer, feature or class name
 _FLOATS = ("float32", "float64")
-
-
-def is_number(value) -> bool:
-    """A finite JSON number that NumPy takes as float64 or int64 (``True``/``False``
-    are not numbers here; nor is ``2**64``, which ``np.isfinite`` cannot take)."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return -(2**63) <= value < 2**63
-    return isinstance(value, float) and math.isfinite(value)
-
-
-def _is_int(value, low=0, high=2**63 - 1) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-def check_text(bad, value, where: str, *, name: bool = False) -> str:
-    """A string that prints: UTF-8 encodable, and for a name printable, non-empty and short."""
-    if not isinstance(value, str):
-        raise bad(f"{where} must be a string, got {type(value).__name__}")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise bad(f"{where} is not valid text (a lone surrogate)") from None
-    if name and not (value and len(value) <= MAX_NAME and value.isprintable()):
-        raise bad(f"{where} must be a printable name of 1 to {MAX_NAME} characters, "
-                  f"got {value[:40]!r}")
-    return value
-
-
-def _check_all_text(bad, value, where="manifest", depth=0):
-    """Every string (and key) in the JSON tree is valid UTF-8; the tree is not absurdly deep."""
-    if depth > 40:
-        raise bad(f"{where} is nested too deeply")
-    if isinstance(value, str):
-        check_text(bad, value, where)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _check_all_text(bad, item, f"{where}[{i}]", depth + 1)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            check_text(bad, key, f"a key in {where}")
-            _check_all_text(bad, item, f"{where}.{key[:40]}", depth + 1)
-
-
-def _check_settings(bad, given, defaults: dict, where: str) -> dict:
-    """Keyword settings (optimizer config, loss or activation params): known keys,
-    each of the type of its default (a finite number for a number)."""
-    if not isinstance(given, dict):
-        raise bad(f"{where} must be a JSON object")
-    for key, value in given.items():
-        if key not in defaults:
-            raise bad(f"{where}: unknown setting {key!r}; known: "
-                      f"{', '.join(sorted(defaults)) or 'none'}")
-        default = defaults[key]
-        if isinstance(default, bool) or isinstance(value, bool):
-            ok = isinstance(value, bool) and isinstance(default, bool)
-        elif isinstance(default, (int, float)) or default is None:
-            ok = is_number(value) or (default is None and value is None)
-        else:
-            ok = isinstance(value, type(default))
-        if not ok:
-            raise bad(f"{where}.{key} must be {'a finite number' if not isinstance(default, bool) else 'true or false'}, got {value!r:.40}")
-    return given
-
-
-def _defaults(cls) -> dict:
-    """``get_config()`` of a default instance: the settings a class takes and their types."""
-    import inspect
-
-    params = inspect.signature(cls).parameters
-    return {k: (p.default if p.default is not inspect.Parameter.empty else 0.0)
-            for k, p in params.items() if k not in ("self", "name", "fn", "derivative")}
 
 
 def _check_layers(bad, specs) -> list[dict]:
@@ -141,7 +69,7 @@ def _check_layers(bad, specs) -> list[dict]:
             if init is not None and (not isinstance(init, str) or init not in INITIALIZERS):
                 raise bad(f"{where}: unknown initializer {init!r:.40}")
             if spec.get("activation_params") is not None:
-                _check_settings(bad, spec["activation_params"],
+                check_settings(bad, spec["activation_params"],
                                 _defaults(type(ACTIVATIONS[act])),
                                 f"{where}: activation_params")
     return specs
@@ -160,9 +88,13 @@ def _parameter_shapes(specs) -> dict:
     return shapes
 
 
-def check_manifest(bad, manifest: dict) -> dict:
+def check_manifest(bad, manifest: dict, has_digests: bool = False) -> dict:
     """Check every value of ``manifest``; return the expected arrays
     (name -> ``(shape, dtypes, required)``), ``state/`` ones included.
+
+    ``has_digests``: the file records digests (:mod:`.digest`, checked next), so
+    any edit is refused by them; a file without digests (lucidnet 0.1.0) also
+    gets the consistency checks that only an edit can fail (:mod:`.train_state`).
 
     ``bad(message)`` makes the exception to raise (a ``ModelFileError`` naming the file).
     """
@@ -170,7 +102,7 @@ def check_manifest(bad, manifest: dict) -> dict:
     from ..optim.optimizers import OPTIMIZERS
     from .preprocessing import check_preprocessing
 
-    _check_all_text(bad, manifest)
+    check_all_text(bad, manifest)
     dtype = manifest.get("dtype")
     if dtype not in _FLOATS:
         raise bad(f"unsupported dtype {dtype!r:.40} (float32 or float64)")
@@ -183,7 +115,7 @@ def check_manifest(bad, manifest: dict) -> dict:
     loss = manifest.get("loss")
     if not isinstance(loss, str) or loss not in LOSSES:
         raise bad(f"unknown loss {loss!r:.40}; known: {', '.join(sorted(LOSSES))}")
-    _check_settings(bad, manifest.get("loss_params") or {}, _defaults(type(LOSSES[loss])),
+    check_settings(bad, manifest.get("loss_params") or {}, _defaults(type(LOSSES[loss])),
                     "loss_params")
     for key in ("l2", "l1"):
         value = manifest.get(key, 0.0)
@@ -195,7 +127,7 @@ def check_manifest(bad, manifest: dict) -> dict:
         name = opt.get("name") if isinstance(opt, dict) else opt
         raise bad(f"unknown optimizer {name!r:.40}; known: {', '.join(sorted(OPTIMIZERS))}")
     optimizer = OPTIMIZERS[opt["name"]]
-    _check_settings(bad, opt.get("config", {}), _defaults(optimizer), "optimizer.config")
+    check_settings(bad, opt.get("config", {}), _defaults(optimizer), "optimizer.config")
     specs = _check_layers(bad, manifest.get("layers"))
     shapes = _parameter_shapes(specs)
     n_outputs = specs[-1].get("units") if specs[-1]["kind"] == "Dense" else None
@@ -210,5 +142,8 @@ def check_manifest(bad, manifest: dict) -> dict:
     if state is not None:
         from .train_state import check_train_state
 
-        expected.update(check_train_state(bad, state, shapes, optimizer.buffers, dtype))
+        expected.update(check_train_state(bad, state, shapes, optimizer.buffers, dtype,
+                                          lr=opt.get("config", {}).get("lr",
+                                                                       optimizer.default_lr),
+                                          has_digests=has_digests))
     return expected

@@ -11,7 +11,8 @@ Layout (documented in the README):
        "layers": [{"kind": "Input", "name": "x", "n_features": 2},
                   {"kind": "Dense", "name": "h1", "units": 16,
                    "activation": "sigmoid", "initializer": "glorot_uniform"}, ...],
-       "preprocessing": {...}, "training": {...}, "train_state": null}
+       "preprocessing": {...}, "training": {...}, "train_state": null,
+       "sha256": {"param/1/W": "...", ..., "manifest": "..."}}
 
   A Dense layer whose activation has parameters also stores them, e.g.
   ``"activation_params": {"alpha": 0.2}`` for a leaky ReLU; ``loss_params``
@@ -20,8 +21,11 @@ Layout (documented in the README):
 - ``param/<layer index>/<name>``: every parameter array, e.g. ``param/1/W``.
 - ``state/<key>/<name>``: optimizer state arrays, when a training state is saved.
 
+``sha256`` holds the digest of every member (:mod:`lucidnet.modelfile.digest`):
+a file edited or damaged since it was written is refused.
+
 Files are read by :mod:`lucidnet.modelfile` (the archive, checked before any
-array is read; the manifest, checked value by value), never unpickled, and
+array is read; the digests; the manifest, checked value by value), never unpickled, and
 every name in the manifest resolves only through lucidnet's own registries,
 so a file from a stranger cannot run code.  Files are written to a temporary file in the same
 folder and then renamed over the target, so an interrupted save never leaves
@@ -72,7 +76,8 @@ def save(net, path, *, train_state: dict | None = None, extra_arrays: dict | Non
     """Save ``net`` to ``path`` (``.npz``).  Refuses non-finite weights.
 
     ``train_state`` (JSON-able) and ``extra_arrays`` (name -> array) let the
-    training loop store what it needs to resume.
+    training loop store what it needs to resume.  The manifest records the
+    SHA-256 of every member (:mod:`lucidnet.modelfile.digest`).
     """
     arrays = {}
     for idx, layer in enumerate(net.layers):
@@ -83,12 +88,36 @@ def save(net, path, *, train_state: dict | None = None, extra_arrays: dict | Non
             arrays[f"param/{idx}/{name}"] = theta
     for key, value in (extra_arrays or {}).items():
         arrays[f"state/{key}"] = np.asarray(value)
-    manifest = json.dumps(_manifest(net, train_state), allow_nan=False, default=_jsonable)
-    arrays["manifest"] = np.array(manifest)
+    # through JSON once, so that the digest is that of the text a reader parses
+    manifest = json.loads(json.dumps(_manifest(net, train_state), allow_nan=False,
+                                     default=_jsonable))
     path = Path(path)
     if path.suffix != ".npz":
         raise ValueError(f"model files end in .npz, got {str(path)!r}")
-    atomic_write(path, lambda fh: np.savez(fh, **arrays))
+    atomic_write(path, lambda fh: _write_archive(fh, arrays, manifest))
+
+
+def _write_archive(fh, arrays: dict, manifest: dict) -> None:
+    """The ``.npz`` that ``np.savez`` writes (stored ``.npy`` members), the arrays
+    hashed as they are written and their digests put in the manifest, written last."""
+    import zipfile
+
+    from numpy.lib import format as npy
+
+    from .digest import FIELD, Hashing, manifest_digest
+
+    digests = {}
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, value in arrays.items():
+            with zf.open(f"{name}.npy", "w", force_zip64=True) as raw:
+                out = Hashing(raw)
+                npy.write_array(out, np.asanyarray(value), allow_pickle=False)
+            digests[name] = out.hexdigest()
+        manifest[FIELD] = digests
+        manifest[FIELD]["manifest"] = manifest_digest(manifest)
+        with zf.open("manifest.npy", "w", force_zip64=True) as raw:
+            npy.write_array(raw, np.array(json.dumps(manifest, allow_nan=False)),
+                            allow_pickle=False)
 
 
 def _jsonable(value):
@@ -121,8 +150,9 @@ def _reject_constant(name):
 def read(path) -> tuple[dict, dict]:
     """Read and validate the archive; return ``(manifest, arrays)``.
 
-    The zip directory, the manifest (every value: :mod:`lucidnet.modelfile.manifest`)
-    and each array's ``.npy`` header are checked before any array is read;
+    The zip directory, the manifest (its digest: :mod:`lucidnet.modelfile.digest`;
+    every value: :mod:`lucidnet.modelfile.manifest`) and each array's ``.npy``
+    header are checked before any array is read, each array's digest as it is read;
     the arrays together may unpack to at most twice what the manifest's
     parameters need plus 64 MiB (for the shuffled order of a checkpoint), and
     never more than ``HARD_CAP_BYTES``.
@@ -135,6 +165,7 @@ def read(path) -> tuple[dict, dict]:
         For anything that is not a valid lucidnet model file; the message says what.
     """
     from .archive import Archive
+    from .digest import check_manifest_digest, digest_record
     from .manifest import check_manifest
 
     path = Path(path)
@@ -149,11 +180,14 @@ def read(path) -> tuple[dict, dict]:
     try:
         with Archive(path) as archive:
             manifest = _parse_manifest(bad, archive.manifest_text())
-            expected = check_manifest(bad, manifest)
+            record = digest_record(bad, manifest)
+            expected = check_manifest(bad, manifest, has_digests=record is not None)
+            digests = None if record is None else \
+                check_manifest_digest(bad, manifest, record, archive.members)
             fixed = sum(math.prod(shape) * np.dtype(dtypes[0]).itemsize
                         for shape, dtypes, _ in expected.values()
                         if shape is not None and None not in shape)
-            arrays = archive.expect(expected, budget=2 * fixed + 2**26)
+            arrays = archive.expect(expected, budget=2 * fixed + 2**26, digests=digests)
     except OSError as exc:  # the file vanished or cannot be read
         raise bad(f"cannot read it ({exc.strerror or exc})") from None
     for name, value in arrays.items():
@@ -196,11 +230,18 @@ def load(path):
         if manifest.get("loss_params"):  # e.g. huber's delta
             loss_fn = type(loss_fn)(**manifest["loss_params"])
         opt = manifest["optimizer"]
+        config = dict(opt.get("config", {}))
+        # A schedule may have taken the rate to 0 (cosine's eta_min) when a checkpoint
+        # was written: no optimizer is built with that rate, but it trains on with it.
+        paused = config.get("lr") == 0 and \
+            ((manifest.get("train_state") or {}).get("options") or {}).get("schedule")
+        optimizer = OPTIMIZERS[opt["name"]](**{**config, "lr": None} if paused else config)
+        if paused:
+            optimizer.lr = 0.0
         seed = manifest.get("seed")
         net = NETWORKS["NeuralNetwork"](
             loss_fn=loss_fn, seed=seed if seed is not None else 0, dtype=manifest["dtype"],
-            l2=manifest.get("l2", 0.0), l1=manifest.get("l1", 0.0),
-            optimizer=OPTIMIZERS[opt["name"]](**opt.get("config", {})))
+            l2=manifest.get("l2", 0.0), l1=manifest.get("l1", 0.0), optimizer=optimizer)
         net.seed = seed
         for layer in layers:
             net.add(layer)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from types import SimpleNamespace
 
-from .manifest import check_text, is_number
+from .values import check_text, is_number
 
 __all__ = ["check_preprocessing", "FIELDS", "check_statistics"]
 

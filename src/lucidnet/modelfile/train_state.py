@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 
-from .manifest import is_number
+from .values import is_number
 
-__all__ = ["check_train_state", "check_rng_state", "MAX_EPOCHS", "CHECKPOINT_VERSION",
-           "BIT_GENERATORS"]
+__all__ = ["check_train_state", "check_rng_state", "check_schedule_state", "MAX_EPOCHS",
+           "CHECKPOINT_VERSION", "BIT_GENERATORS"]
 
 CHECKPOINT_VERSION = 1
 # The random generators whose state a checkpoint may hold (numpy.random's own).
@@ -56,7 +56,8 @@ def check_rng_state(state) -> None:
 def _check_options(bad, options) -> None:
     """The fit options a checkpoint passes back to ``train``: each of its type."""
     from ..optim.schedules import SCHEDULES
-    from .manifest import _check_settings, _defaults
+    from .values import check_settings as _check_settings
+    from .values import defaults as _defaults
 
     if not isinstance(options, dict) or not set(options) <= _OPTIONS:
         raise bad("train_state.options must be a JSON object of fit options")
@@ -142,15 +143,24 @@ def _array_refs(value, found: list) -> None:
 
 
 def _check_callbacks(bad, callbacks) -> dict:
+    """Each entry: ``{"class": name}`` plus ``"vars"`` or ``"custom"`` when the callback
+    has state; a file of lucidnet 0.1.0 has no ``class`` (and ``null`` for no state)."""
     if not isinstance(callbacks, list):
         raise bad("train_state.callbacks must be a list")
     refs: list = []
     for i, state in enumerate(callbacks):
         if state is None:
             continue
-        if not (isinstance(state, dict) and len(state) == 1 and set(state) <= {"custom", "vars"}):
-            raise bad(f"train_state.callbacks[{i}] must be null, {{'custom': ...}} or "
-                      "{'vars': {...}}")
+        keys = set(state) if isinstance(state, dict) else {"?"}
+        payload = keys - {"class"}   # at most one; exactly one without a class (0.1.0)
+        if not (keys <= {"class", "custom", "vars"} and len(payload) <= 1
+                and (payload or "class" in keys)):
+            raise bad(f"train_state.callbacks[{i}] must be null or {{'class': name}} with "
+                      "{'custom': ...} or {'vars': {...}}")
+        if "class" in state and not (isinstance(state["class"], str)
+                                     and state["class"].isidentifier()
+                                     and len(state["class"]) <= 200):
+            raise bad(f"train_state.callbacks[{i}].class must be a class name")
         if "vars" in state:
             if not isinstance(state["vars"], dict):
                 raise bad(f"train_state.callbacks[{i}].vars must be a JSON object")
@@ -163,7 +173,72 @@ def _check_callbacks(bad, callbacks) -> dict:
     return {f"state/cb/{name}": (None, _FLOATS + ("int64", "bool"), True) for name in refs}
 
 
-def check_train_state(bad, state, param_shapes: dict, buffers: tuple, dtype: str) -> dict:
+def _scheduler_vars(callbacks) -> dict | None:
+    """The saved attributes of the run's LearningRateScheduler (0.1.0: the first entry)."""
+    named = [cb for cb in callbacks if isinstance(cb, dict) and "class" in cb]
+    if named:
+        found = [cb for cb in named if cb["class"] == "LearningRateScheduler"]
+        return found[0].get("vars") if found else None
+    first = callbacks[0] if callbacks else None
+    return first.get("vars") if isinstance(first, dict) else None
+
+
+def check_schedule_state(bad, state, lr) -> None:
+    """A checkpoint's schedule must give the optimizer's learning rate ``lr``.
+
+    The scheduler keeps ``eta_0`` (twice: its own and its schedule's) and the
+    schedule its settings (also in ``options.schedule``); the optimizer's rate
+    in the file is the one the schedule set at the start of the last epoch begun
+    (for reduce_on_plateau: that rate, or the one it has cut it to since).  A
+    file lucidnet wrote always agrees; one whose ``eta_0`` was edited to 1e30
+    does not, and would resume into a divergence.  Only for files without
+    digests (:mod:`.digest`): a callback of the user's that also sets the rate
+    breaks the agreement without any edit, and the digests refuse every edit.
+    """
+    import math
+
+    from ..optim.schedules import SCHEDULES
+
+    options, where = state["options"], "train_state.callbacks (the schedule's state)"
+    schedule = options.get("schedule")
+    saved = _scheduler_vars(state["callbacks"]) if schedule is not None else None
+    if saved is None:  # nothing to compare (a missing state is refused by resume)
+        return
+    inner = saved.get("schedule", {}).get("__object__") \
+        if isinstance(saved.get("schedule"), dict) else None
+    if not isinstance(inner, dict):
+        raise bad(f"{where}: no saved schedule")
+    eta_0 = saved.get("eta_0")
+    if not (is_number(eta_0) and eta_0 > 0 and inner.get("eta_0") == eta_0):
+        raise bad(f"{where}: eta_0 must be one positive finite number, got "
+                  f"{eta_0!r:.40} and {inner.get('eta_0')!r:.40}")
+    config = {k: inner.get(k) for k in schedule["config"]}
+    if config != schedule["config"] or not _int(inner.get("epochs"), 1):
+        raise bad(f"{where}: its settings differ from options.schedule")
+    try:
+        rule = SCHEDULES[schedule["name"]](**config)
+    except (TypeError, ValueError) as exc:
+        raise bad(f"train_state.options.schedule: {exc}") from None
+    rule.start(eta_0, inner["epochs"])
+    if "current" in inner:  # reduce_on_plateau's rate now
+        if not (is_number(inner["current"]) and 0 < inner["current"] <= eta_0):
+            raise bad(f"{where}: current must be a rate in (0, eta_0]")
+        rule.current = inner["current"]
+    begun = state["epoch"] - (state["batches_done"] == 0)   # the last epoch begun
+    rate = eta_0 if begun < 0 else rule.lr(begun)
+    # (1e-9: the closed forms use math.cos, whose last digit may differ between machines)
+    agrees = is_number(lr) and math.isclose(rate, lr, rel_tol=1e-9)
+    if rule.monitors and is_number(lr) and state["batches_done"] == 0:
+        # the cost at the end of that epoch may have cut the rate after it was used
+        agrees = agrees or math.isclose(rate, max(lr * rule.factor, rule.min_lr),
+                                        rel_tol=1e-9)
+    if not agrees:
+        raise bad(f"{where}: the schedule gives the learning rate {rate:.6g} in epoch "
+                  f"{max(begun, 0)}, but the optimizer's is {lr!r:.20} (an edited file?)")
+
+
+def check_train_state(bad, state, param_shapes: dict, buffers: tuple, dtype: str, *,
+                      lr=None, has_digests: bool = False) -> dict:
     """Check a checkpoint's ``state``; return the ``state/...`` arrays it implies
     (name -> ``(shape or None, dtypes, required)``)."""
     if not isinstance(state, dict):
@@ -213,6 +288,8 @@ def check_train_state(bad, state, param_shapes: dict, buffers: tuple, dtype: str
     if not (isinstance(data, str) and re.fullmatch(r"[0-9a-f]{64}", data)):
         raise bad("train_state.data must be a SHA-256 fingerprint (64 hex digits)")
     expected = _check_callbacks(bad, state["callbacks"])
+    if not has_digests:
+        check_schedule_state(bad, state, lr)
     for name, shape in param_shapes.items():
         key = ".".join(name.split("/")[1:])        # param/1/W -> 1.W, the optimizer's key
         for buf in buffers:

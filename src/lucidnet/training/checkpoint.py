@@ -13,7 +13,8 @@ archive carries extra arrays under ``state/``:
   split (so the split is drawn again identically), the gradient check's stream;
 - ``net.history``, the costs returned so far, the gradient-check reports;
 - the state of lucidnet's callbacks (early stopping, learning-rate schedules)
-  and of any callback defining ``get_state() -> dict`` / ``set_state(dict)``;
+  and of any callback defining ``get_state() -> dict`` / ``set_state(dict)``,
+  each under its class name (:mod:`lucidnet.training.callback_state`);
 - the options of the run and a SHA-256 fingerprint of the training data.
 
 Resuming (:func:`resume`, or ``lucidnet train --resume``) restores all of it
@@ -85,7 +86,10 @@ def resume(path, X, y, *, epochs=None, callbacks=(), verbose=True, validation_da
         Total epochs; by default those of the interrupted run.
     callbacks : sequence of Callback
         The run's own callbacks again (early stopping and schedules come back
-        from the checkpoint by themselves).
+        from the checkpoint by themselves).  Those with state are matched to
+        the saved states by class name and position: they must be of the same
+        classes in the same order as in the interrupted run (else
+        ``ValueError``); callbacks without state may differ.
     validation_data : (X_val, y_val), optional
         Needed again if the run had explicit validation data.
     checkpoint_path : str or Path, optional

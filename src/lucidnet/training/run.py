@@ -16,7 +16,8 @@ import numpy as np
 
 from .. import checks
 from ..modelfile.train_state import BIT_GENERATORS, CHECKPOINT_VERSION
-from . import callbacks as callback_module
+from .callback_state import (callback_state, check_vars, own, paired, restore_callback,
+                             stateful)
 
 __all__ = ["Run", "describe_options", "fingerprint", "CHECKPOINT_VERSION"]
 
@@ -51,156 +52,6 @@ def fingerprint(*arrays) -> str:
         digest.update(f"{a.shape}{a.dtype.str}".encode())
         digest.update(a.data)
     return digest.hexdigest()
-
-
-# ------------------------------------------------------------ callback state
-class _Skip(Exception):
-    """A value the generic encoder does not store (a network, a progress bar...)."""
-
-
-def _encode(value, arrays: dict, name: str):
-    """JSON-able form of ``value``; arrays go to ``arrays[name]``."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, np.generic):
-        return _encode(value.item(), arrays, name)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else {"__float__": repr(value)}
-    if isinstance(value, np.ndarray):
-        arrays[name] = value
-        return {"__array__": name}
-    if isinstance(value, (list, tuple)):
-        return [_encode(v, arrays, f"{name}/{i}") for i, v in enumerate(value)]
-    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {"__dict__": {k: _encode(v, arrays, f"{name}/{k}") for k, v in value.items()}}
-    if type(value).__module__.startswith("lucidnet.") and hasattr(value, "__dict__") \
-            and type(value).__name__ != "NeuralNetwork":
-        return {"__object__": _encode_vars(value, arrays, name)}
-    raise _Skip
-
-
-def _encode_vars(obj, arrays, name) -> dict:
-    out = {}
-    for key, value in vars(obj).items():
-        try:
-            out[key] = _encode(value, arrays, f"{name}/{key}")
-        except _Skip:
-            pass
-    return out
-
-
-def _decode(value, arrays: dict, current=None):
-    if isinstance(value, list):
-        return [_decode(v, arrays) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if "__float__" in value:
-        return float(value["__float__"])
-    if "__array__" in value:
-        return np.array(arrays[value["__array__"]])
-    if "__dict__" in value:
-        return {k: _decode(v, arrays) for k, v in value["__dict__"].items()}
-    if "__object__" in value and current is not None:
-        _decode_vars(current, value["__object__"], arrays)
-        return current
-    raise ValueError(f"cannot restore callback state {value!r:.80}")
-
-
-def _decode_vars(obj, encoded: dict, arrays) -> None:
-    for key, value in encoded.items():
-        setattr(obj, key, _decode(value, arrays, getattr(obj, key, None)))
-
-
-def _check_vars(obj, encoded: dict, arrays, where: str) -> None:
-    """Before restoring: each saved attribute exists on ``obj`` and has a compatible kind."""
-    numbers = (int, float, np.number)
-    for key, value in encoded.items():
-        # an attribute set later in training may be new; a method or property never
-        if key not in vars(obj) and (not key.isidentifier() or key.startswith("__")
-                                     or hasattr(type(obj), key)):
-            raise ValueError(f"cannot resume: {where} has no attribute {key!r:.40} to restore")
-        current = getattr(obj, key, None)
-        if isinstance(value, dict) and "__object__" in value:
-            if not type(current).__module__.startswith("lucidnet.") \
-                    or not isinstance(value["__object__"], dict):
-                raise ValueError(f"cannot resume: {where}.{key} is not an object to restore")
-            _check_vars(current, value["__object__"], arrays, f"{where}.{key}")
-            if hasattr(current, "get_config"):  # a schedule: its constructor checks the ranges
-                config = {k: value["__object__"].get(k, v)
-                          for k, v in current.get_config().items()}
-                try:
-                    type(current)(**config)
-                except (TypeError, ValueError) as exc:
-                    raise ValueError(f"cannot resume: {where}.{key}: {exc}") from None
-            continue
-        if isinstance(value, dict) and "__array__" in value:
-            if value["__array__"] not in arrays:
-                raise ValueError(f"cannot resume: {where}.{key} refers to a missing array")
-            continue
-        if isinstance(value, dict) and "__float__" in value:
-            text = value["__float__"]
-            if not (isinstance(text, str) and text in ("inf", "-inf", "nan")):
-                raise ValueError(f"cannot resume: {where}.{key} is not a number")
-            continue
-        plain = ((current is None and (value is None or isinstance(value, (int, float, list, str))))
-                 or (isinstance(current, bool) == isinstance(value, bool)
-                     and isinstance(current, numbers) and isinstance(value, numbers))
-                 or (isinstance(current, str) and isinstance(value, str))
-                 or (isinstance(current, (list, tuple, dict)) and isinstance(value, (list, dict))))
-        if not plain:
-            raise ValueError(f"cannot resume: {where}.{key} holds a {type(value).__name__}, "
-                             f"the callback keeps a {type(current).__name__} there")
-        # A number keeps its sign class (a learning rate, a patience, a count stays
-        # positive; a cost non-negative): an edited sign would resume into another run.
-        if isinstance(value, numbers) and not isinstance(value, bool):
-            if isinstance(value, float) and not math.isfinite(value):
-                raise ValueError(f"cannot resume: {where}.{key} is not finite")
-            if isinstance(current, numbers) and not isinstance(current, bool) and (
-                    (current > 0 and value <= 0) or (current >= 0 and value < 0)):
-                raise ValueError(f"cannot resume: {where}.{key} = {value!r} is out of range")
-
-
-def _callback_state(cb, arrays, name):
-    if hasattr(cb, "get_state"):
-        return {"custom": cb.get_state()}
-    if type(cb).__module__ == callback_module.__name__:  # lucidnet's own: their attributes
-        return {"vars": _encode_vars(cb, arrays, name)}
-    return None
-
-
-def _restore_callback(cb, state, arrays) -> None:
-    if state is None:
-        return
-    if "custom" in state and hasattr(cb, "set_state"):
-        cb.set_state(state["custom"])
-    elif "vars" in state:
-        _decode_vars(cb, state["vars"], arrays)
-
-
-def _own(cb) -> bool:
-    """A callback ``train`` makes from its options: a schedule first, early stopping last."""
-    from .callbacks import EarlyStopping, LearningRateScheduler
-
-    return isinstance(cb, (EarlyStopping, LearningRateScheduler))
-
-
-def _paired(callbacks, saved) -> list:
-    """``(callback, saved state or None)``: train's own schedule (first) and early
-    stopping (last) with the first and last saved states, the user's callbacks in
-    between in order (a resumed run may pass fewer of them)."""
-    callbacks, saved = list(callbacks), list(saved)
-    head = 1 if callbacks and _own(callbacks[0]) and not \
-        (len(callbacks) == 1 and type(callbacks[0]).__name__ == "EarlyStopping") else 0
-    tail = 1 if len(callbacks) > head and type(callbacks[-1]).__name__ == "EarlyStopping" else 0
-    if len(saved) < head + tail:
-        return [(cb, None) for cb in callbacks]
-    middle_cbs = callbacks[head:len(callbacks) - tail]
-    middle = saved[head:len(saved) - tail]
-    pairs = [(callbacks[0], saved[0])] if head else []
-    pairs += [(cb, middle[i] if i < len(middle) else None) for i, cb in enumerate(middle_cbs)]
-    if tail:
-        pairs.append((callbacks[-1], saved[-1]))
-    return pairs
 
 
 # ------------------------------------------------------------ the run
@@ -265,16 +116,15 @@ class Run:
     def _check_resume(self, callbacks, N) -> None:
         """What the file's checks could not know: the data's size and the callbacks."""
         state, arrays = self._resume["state"], self._resume["arrays"]
-        pairs = _paired(callbacks, state["callbacks"])
+        pairs = paired(callbacks, state["callbacks"])
         for i, (cb, cb_state) in enumerate(pairs):  # a stateful callback whose state is missing
-            stateful = hasattr(cb, "get_state") or type(cb).__module__ == callback_module.__name__
-            if stateful and cb_state is None and _own(cb):
+            if stateful(cb) and cb_state is None and own(cb):
                 raise ValueError(f"cannot resume: the checkpoint holds no state for callback "
                                  f"{i} ({type(cb).__name__})")
         cb_arrays = {k[len("cb/"):]: v for k, v in arrays.items() if k.startswith("cb/")}
         for i, (cb, cb_state) in enumerate(pairs):
             if cb_state is not None and "vars" in cb_state:
-                _check_vars(cb, cb_state["vars"], cb_arrays, f"callback {i} "
+                check_vars(cb, cb_state["vars"], cb_arrays, f"callback {i} "
                             f"({type(cb).__name__})")
         batch_size, done = state["options"].get("batch_size"), state["batches_done"]
         order = arrays.get("order")
@@ -313,8 +163,8 @@ class Run:
             (epoch, [GradCheckReport(**{**r, "index": tuple(r["index"]) if r["index"]
                                         is not None else None}) for r in reports])
             for epoch, reports in state["grad_checks"]]
-        for cb, cb_state in _paired(callbacks, state["callbacks"]):
-            _restore_callback(cb, cb_state, {k[len("cb/"):]: v for k, v in arrays.items()
+        for cb, cb_state in paired(callbacks, state["callbacks"]):
+            restore_callback(cb, cb_state, {k[len("cb/"):]: v for k, v in arrays.items()
                                              if k.startswith("cb/")})
 
     def batches(self, N: int, batch_size, rng, shuffle):
@@ -355,7 +205,7 @@ class Run:
         if self.order is not None and self.batches_done:
             arrays["order"] = self.order
         cb_arrays: dict = {}
-        cb_states = [_callback_state(cb, cb_arrays, str(i)) for i, cb in enumerate(callbacks)]
+        cb_states = [callback_state(cb, cb_arrays, str(i)) for i, cb in enumerate(callbacks)]
         arrays.update({f"cb/{k}": v for k, v in cb_arrays.items()})
         state = {
             "checkpoint_version": CHECKPOINT_VERSION,
