@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
 import sys
 import time
@@ -176,6 +177,9 @@ def test_equations_follow_the_network_and_gradients_check(browser, url):
         "return [...document.querySelectorAll('#equations .eq-hl')].map(e => e.textContent);")
     assert "Z[2] = W[2] (2x4) @ A[1] (4xN) + b[2] (2x1)   -> (2xN)" in highlighted
     assert all("[2]" in line for line in highlighted)
+    # only the lines that compute layer 2: Z[3] = W[3] @ A[2] + b[3] is layer 3's
+    assert [line.split(" ")[0] for line in highlighted] == [
+        "Z[2]", "A[2]", "Delta[2]", "dW[2]", "db[2]", "|dW[2]|", "|db[2]|"]
     by_testid(browser, "check-gradients").click()
     wait_for(browser, "window.playground.gradcheck")
     for layer in (1, 2, 3, 4):
@@ -183,7 +187,30 @@ def test_equations_follow_the_network_and_gradients_check(browser, url):
             row = by_testid(browser, f"gradcheck-{layer}-{param}")
             assert row.text.endswith("pass"), row.text
     assert "passed" in by_testid(browser, "gradcheck-report").text
+    assert "largest relative error is below 0.0001" in by_testid(browser, "gradcheck-report").text
+    report = by_testid(browser, "gradcheck-report")
+    assert "stale" not in report.get_attribute("class")
+    by_testid(browser, "step").click()                 # the report is of the old weights now
+    wait_for(browser, "document.querySelector('#gradcheck').classList.contains('stale')")
     assert _errors(browser) == []
+
+
+def test_paused_equations_show_the_cost_of_the_epoch_on_screen(browser, url):
+    _open(browser, url, "dataset=circle&layers=4,2&acts=tanh,tanh&epf=20")
+    by_testid(browser, "play").click()
+    wait_for(browser, "window.playground.frame.epoch > 300")
+    by_testid(browser, "pause").click()
+    # paused, the panel's live numbers catch up with the last frame (not the J of an
+    # explain asked for up to 2 s, hundreds of epochs, earlier)
+    wait_for(browser, "window.playground.explained.epoch === window.playground.frame.epoch && "
+                      "window.playground.frame.epoch === "
+                      "Number(document.querySelector('[data-testid=epoch]').textContent)")
+    epoch = _frame(browser, "epoch")
+    assert by_testid(browser, "equations-epoch").text.endswith(f"at epoch {epoch}")
+    J = next(line for line in _equations(browser) if line.startswith("J = "))
+    shown = float(J.split(" = ")[2].split()[0])
+    assert shown == pytest.approx(_frame(browser, "train_loss"), rel=1e-4)
+    assert shown < 0.5                                   # trained: not epoch 0's J
 
 
 def test_diagnostics_charts_move_while_training(browser, url):
@@ -197,6 +224,18 @@ def test_diagnostics_charts_move_while_training(browser, url):
     assert browser.execute_script(f"return {picture};") != first
     figures = _frame(browser, "diagnostics")
     assert [f["name"] for f in figures] == ["h1", "out"] and figures[0]["dead"] is not None
+    # each chart says its range in text under it, not over its curves; the key, its epochs
+    axis = by_testid(browser, "diag-axis-dead").text
+    assert re.fullmatch(r"0% to \d+%", axis), axis
+    axis = by_testid(browser, "diag-axis-grad_norm").text
+    assert re.fullmatch(r"\de[-+]\d+ to \de[-+]\d+", axis), axis
+    assert re.fullmatch(r"x axis: epochs \d+\u2013\d+", by_testid(browser, "diag-epochs").text)
+    # the layers' colours are not the page's class and sign colours (orange, blue, green)
+    colours = browser.execute_script(
+        "return [...document.querySelectorAll('.diag-legend span span')].map(e => e.style.color);")
+    assert len(set(colours)) == 2
+    assert not set(colours) & {"rgb(245, 147, 34)", "rgb(8, 119, 189)", "rgb(46, 160, 67)"}
+    assert re.fullmatch(r"0 to [0-9.e-]+, epochs 0\u2013\d+", by_testid(browser, "chart-axis").text)
     assert _errors(browser) == []
 
 
@@ -276,6 +315,11 @@ def test_the_plateau_message_comes_and_goes_on_the_reference_run(browser, url, t
     wait_for(browser, "window.playground.frame.plateau && "
                       "window.playground.frame.plateau.state === 'on'", timeout=60)
     assert by_testid(browser, "plateau").text.startswith("Plateau: the cost has moved only")
+    # beside the loss chart, in view on a 1280 x 800 screen under this network's 32 units
+    browser.execute_script("window.scrollTo(0, 0)")
+    assert browser.execute_script(
+        "return document.querySelector('[data-testid=plateau]').getBoundingClientRect().bottom"
+    ) < 700
     wait_for(browser, "window.playground.frame.plateau && "
                       "window.playground.frame.plateau.state === 'left'", timeout=60)
     wait_for(browser, "window.playground.frame.plateau === null", timeout=60)

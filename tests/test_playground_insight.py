@@ -26,6 +26,17 @@ def test_equations_carry_the_live_shapes():
     assert "A[3] = softmax(Z[3])   -> (3xN)" in texts
     line = next(m for m in explain_message(big)["lines"] if m["text"].startswith("dW[2]"))
     assert line["layers"] == [1, 2]         # dW[2] = (1/N) Delta[2] @ A[1].T
+    assert line["layer"] == 2               # ... computes layer 2's gradient, not layer 1's
+
+
+def test_each_line_belongs_to_the_layer_on_its_left_hand_side():
+    owner = {m["text"]: m["layer"] for m in explain_message(Session({"layers": [4, 2]}))["lines"]}
+    assert owner["Z[3] = W[3] (1x2) @ A[2] (2xN) + b[3] (1x1)   -> (1xN)"] == 3
+    assert owner["A[0] = X (2xN)"] == 0
+    delta = next(t for t in owner if t.startswith("Delta[2] = (W[3].T"))
+    assert owner[delta] == 2
+    assert owner[next(t for t in owner if t.startswith("|dW[1]| = "))] == 1
+    assert owner["Forward pass"] is None and owner[""] is None
 
 
 def test_gradient_check_passes_on_every_tensor_and_changes_nothing():
@@ -38,6 +49,7 @@ def test_gradient_check_passes_on_every_tensor_and_changes_nothing():
     assert [(r["layer"], r["param"]) for r in report["rows"]] == [
         (1, "W"), (1, "b"), (3, "W"), (3, "b"), (5, "W"), (5, "b")]
     assert all(r["verdict"] == "pass" and r["max_rel_error"] < 1e-4 for r in report["rows"])
+    assert report["tol"] == 1e-4            # the text's tolerance, said in the caption
     a.train(4)
     b.train(4)   # same weights as if nobody had looked
     assert all(np.array_equal(p, q) for (_, p, _), (_, q, _) in

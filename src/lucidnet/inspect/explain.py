@@ -179,7 +179,7 @@ def explain(net, X, y=None) -> Text:
     lines += ["", "Cost"]
     penalty = " + (l2/2N) sum W**2" if net.l2 else ""
     penalty += " + (l1/N) sum |W|" if net.l1 else ""
-    J = f" = {cost:.6f}" if y is not None else ""
+    J = f" = {cost:.6g}" if y is not None else ""   # 6 digits, also near 0 (4.03987e-05)
     lines.append(f"J = (1/N) sum_n {net.loss_obj.name}(y_n, yhat_n){penalty}{J}"
                  f"   (summed over the {out.units} output unit(s))")
     lines += ["", "Backward pass (Delta[l] = dJ/dZ[l] per example)"]

@@ -39,10 +39,18 @@ def explain_message(session) -> dict:
     net = copy.deepcopy(session.net)
     with np.errstate(all="ignore"):
         text = net.explain(session.A0_train, session.data.y_train, show=False)
-    lines = [{"text": line, "layers": sorted({int(i) for i in _LAYER.findall(line)})}
-             for line in str(text).splitlines()]
+    lines = [{"text": line, "layers": sorted({int(i) for i in _LAYER.findall(line)}),
+              "layer": _owner(line)} for line in str(text).splitlines()]
     return {"type": "explain", "version": session.version, "epoch": session.epoch,
             "lines": lines}
+
+
+def _owner(line: str):
+    """The layer a line computes: the index on its left-hand side (``dW[3] = ... A[2].T``
+    belongs to layer 3, though it mentions layer 2); None for a line that defines none."""
+    lhs = line.split("=", 1)[0] if "=" in line else ""
+    found = _LAYER.findall(lhs)
+    return int(found[0]) if found else None
 
 
 def _near_kink(net, X, layer_idx: int, eps: float) -> bool:
@@ -65,14 +73,14 @@ def gradcheck_message(session) -> dict:
     net = copy.deepcopy(session.net).astype("float64")
     X, y = _sample(session)
     method = "entries" if net.n_params <= MAX_ENTRY_CHECK else "directional"
-    rows = []
+    rows, tol = [], None
     for idx, layer in enumerate(net.layers):
         for param in layer.params:
             with np.errstate(all="ignore"):
                 try:
                     report = net.grad_check(X, y, idx, param=param, method=method,
                                             rng=np.random.default_rng(0))
-                    passed, error = True, report.max_rel_error
+                    passed, error, tol = True, report.max_rel_error, report.tol
                     analytic, numeric = report.analytic, report.numeric
                 except AssertionError as exc:
                     passed, error, analytic, numeric = False, _worst(str(exc)), None, None
@@ -82,7 +90,7 @@ def gradcheck_message(session) -> dict:
                          "max_rel_error": error, "analytic": analytic, "numeric": numeric,
                          "verdict": verdict})
     return {"type": "gradcheck", "version": session.version, "epoch": session.epoch,
-            "method": method, "examples": int(X.shape[1]), "rows": rows,
+            "method": method, "examples": int(X.shape[1]), "rows": rows, "tol": tol,
             "passed": all(r["verdict"] != "fail" for r in rows)}
 
 

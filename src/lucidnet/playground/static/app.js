@@ -110,8 +110,9 @@ const net = new NetworkView($("network"), $("zoom"), {
   pickLayer: layer => pickLayer(layer),
 });
 
-// The equations follow the network: asked for when it changes, and every 2 s while it
-// trains (their live numbers: J and the gradient norms).
+// The equations follow the network: asked for when it changes, every 2 s while it
+// trains (their live numbers: J and the gradient norms), and once more when it stops, so
+// a paused page never shows the J of an earlier epoch beside today's training loss.
 const diagnostics = new DiagnosticsView($("diagnostics"), $("plateau"));
 const equations = new EquationsView($("equations"), $("gradcheck"), layer => pickLayer(layer));
 function pickLayer(layer) {
@@ -121,8 +122,11 @@ function pickLayer(layer) {
 function refreshEquations(f) {
   const now = performance.now();
   const stale = !state.explained || state.explained.version !== f.version;
-  if (stale || (state.playing && now - (state.explainedAt || 0) > 2000)) {
+  const behind = !state.playing && state.explained && state.explained.epoch !== f.epoch &&
+    state.explainAsked !== f.epoch;
+  if (stale || behind || (state.playing && now - (state.explainedAt || 0) > 2000)) {
     state.explainedAt = now;
+    state.explainAsked = f.epoch;
     send({ type: "explain" });
   }
 }
@@ -145,7 +149,7 @@ function paint() {
     confusionTable($("confusion"), m.confusion, state.dataset.class_labels);
   }
   paintOutput($("heatmap"), f.output, state.settings.discretize);
-  paintChart($("chart"), state.history);
+  $("chart-axis").textContent = paintChart($("chart"), state.history);
   net.update(f, state.dataset, state.settings);
   const box = $("divergence");
   box.hidden = !f.diverged;
@@ -154,6 +158,9 @@ function paint() {
     $("use-lr").textContent = `Use learning rate ${f.diverged.lr_to_try} and reset`;
   }
   diagnostics.update(f);
+  // a gradient check of earlier weights says so (its caption names its epoch)
+  $("gradcheck").classList.toggle("stale", !!state.gradcheck && (state.gradcheck.epoch !== f.epoch ||
+    state.gradcheck.version !== f.version));
   refreshEquations(f);
   requestStep();   // after painting: the server makes no frame the page would not show
   const now = performance.now();
@@ -234,6 +241,7 @@ function setPlaying(on) {
   state.playing = on;
   $("play").disabled = on; $("pause").disabled = !on;
   if (on) requestStep();
+  else if (state.frame) refreshEquations(state.frame);
 }
 
 // ---------------------------------------------------------------- controls

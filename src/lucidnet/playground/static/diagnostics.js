@@ -2,27 +2,41 @@
 // saturated and of dead units (lucidnet's Diagnostics), as small charts; and the plateau,
 // said in words when the cost flattens and when it leaves.
 
-const CHARTS = [["grad_norm", "gradient norm |dW|", true], ["update_ratio", "update / weight", true],
+const CHARTS = [["grad_norm", "gradient norm |dW| (log)", true],
+  ["update_ratio", "update / weight (log)", true],
   ["saturated", "saturated units", false], ["dead", "dead ReLU units", false]];
-const COLOURS = ["#0877bd", "#f59322", "#2ea043", "#8e44ad", "#d62728", "#17becf", "#555", "#b8860b", "#999"];
+// One hue, light to dark from the first layer to the output: orange, blue and green
+// already mean a weight's sign and the classes everywhere else on the page.
+const SHALLOW = [204, 90, 154], DEEP = [61, 10, 46];
+function layerColour(i, n) {
+  const t = n > 1 ? i / (n - 1) : 1;
+  return `rgb(${SHALLOW.map((c, k) => Math.round(c + t * (DEEP[k] - c))).join(",")})`;
+}
 
 export class DiagnosticsView {
   constructor(root, message) {
-    this.root = root; this.message = message; this.history = []; this.canvases = {};
+    this.root = root; this.message = message; this.history = []; this.canvases = {}; this.axes = {};
     for (const [key, title] of CHARTS) {
       const box = document.createElement("div");
       box.className = "diag";
       const label = document.createElement("div");
       label.textContent = title;
       const canvas = document.createElement("canvas");
-      canvas.width = 180; canvas.height = 60; canvas.dataset.testid = `diag-${key}`;
-      box.append(label, canvas);
+      canvas.width = 150; canvas.height = 60; canvas.dataset.testid = `diag-${key}`;
+      // the axes in words under the chart, not painted over its curves
+      const axis = document.createElement("div");
+      axis.className = "diag-axis"; axis.dataset.testid = `diag-axis-${key}`;
+      box.append(label, canvas, axis);
       root.append(box);
-      this.canvases[key] = canvas;
+      this.canvases[key] = canvas; this.axes[key] = axis;
     }
     this.legend = document.createElement("div");
     this.legend.className = "diag-legend";
-    root.append(this.legend);
+    this.layerNames = document.createElement("span");
+    this.epochs = document.createElement("span");   // the x axis, the same for every chart
+    this.epochs.className = "diag-epochs"; this.epochs.dataset.testid = "diag-epochs";
+    this.legend.append(this.layerNames, this.epochs);
+    root.prepend(this.legend);   // the key above the charts it explains
   }
 
   update(frame) {
@@ -35,10 +49,22 @@ export class DiagnosticsView {
       this.seen = figures;
       this.history.push({ epoch: frame.epoch, layers: frame.diagnostics });
       if (this.history.length > 400) this.history = this.history.filter((_, i) => i % 2 === 0);
-      for (const [key, , log] of CHARTS) this.draw(this.canvases[key], key, log);
+      for (const [key, , log] of CHARTS) {
+        this.axes[key].textContent = this.draw(this.canvases[key], key, log);
+      }
+      const h = this.history.filter(r => r.layers.length);
+      this.epochs.textContent = h.length < 2 ? "" : `x axis: epochs ${h[0].epoch}\u2013${h[h.length - 1].epoch}`;
     }
-    const names = frame.diagnostics.map((d, i) => `<span style="color:${COLOURS[i % COLOURS.length]}">${d.name}</span>`);
-    if (this.legend.dataset.names !== names.join()) { this.legend.dataset.names = names.join(); this.legend.innerHTML = names.join(" "); }
+    const names = frame.diagnostics.map(d => d.name).join();
+    if (this.legend.dataset.names !== names) {
+      this.legend.dataset.names = names;
+      this.layerNames.textContent = "layers: ";
+      frame.diagnostics.forEach((d, i, all) => {
+        const span = document.createElement("span");
+        span.style.color = layerColour(i, all.length); span.textContent = d.name;
+        this.layerNames.append(span);
+      });
+    }
     const p = frame.plateau;
     this.message.hidden = !p;
     if (p && this.message.textContent !== p.text) {
@@ -46,15 +72,16 @@ export class DiagnosticsView {
     }
   }
 
+  // Draw one chart; return its y axis in words ("1e-3 to 1e-1").
   draw(canvas, key, log) {
     const ctx = canvas.getContext("2d");
     const W = canvas.width, H = canvas.height;
     ctx.clearRect(0, 0, W, H);
     const h = this.history.filter(r => r.layers.length);
-    if (h.length < 2) return;
+    if (h.length < 2) return "drawn once training has started";
     const f = v => (v === null ? null : log ? Math.log10(Math.max(v, 1e-12)) : v);
     const values = h.flatMap(r => r.layers.map(d => f(d[key]))).filter(v => v !== null);
-    if (!values.length) { ctx.fillStyle = "#999"; ctx.fillText("not defined for these activations", 4, H / 2); return; }
+    if (!values.length) { ctx.fillStyle = "#999"; ctx.fillText("not defined for these activations", 4, H / 2); return ""; }
     let lo = Math.min(...values), hi = Math.max(...values);
     if (!log) { lo = 0; hi = Math.max(hi, 0.05); }
     if (hi - lo < 1e-9) { hi += 0.5; lo -= 0.5; }
@@ -68,9 +95,9 @@ export class DiagnosticsView {
         const x = (r.epoch - e0) / (e1 - e0) * (W - 2) + 1, y = H - 2 - (v - lo) / (hi - lo) * (H - 4);
         if (started) ctx.lineTo(x, y); else { ctx.moveTo(x, y); started = true; }
       }
-      ctx.strokeStyle = COLOURS[i % COLOURS.length]; ctx.lineWidth = 1.2; ctx.stroke();
+      ctx.strokeStyle = layerColour(i, h[0].layers.length); ctx.lineWidth = 1.5; ctx.stroke();
     });
-    ctx.fillStyle = "#777"; ctx.font = "10px sans-serif";
-    ctx.fillText(log ? `${Math.pow(10, hi).toExponential(0)}` : `${(100 * hi).toFixed(0)}%`, 2, 10);
+    const tick = v => (log ? Math.pow(10, v).toExponential(0) : `${(100 * v).toFixed(0)}%`);
+    return `${tick(lo)} to ${tick(hi)}`;
   }
 }

@@ -1,6 +1,7 @@
 // The equations panel and the gradient check: what net.explain() and net.grad_check()
 // say about the network being trained, with its real shapes and a few live numbers.
-// Clicking a line, or a layer in the drawing, highlights that layer's equations and units.
+// Clicking a line, or a layer in the drawing, highlights the equations that compute that
+// layer (their left-hand side: Z[l], A[l], Delta[l], dW[l], db[l]) and its units.
 
 export class EquationsView {
   constructor(panel, report, onPick) {
@@ -10,6 +11,10 @@ export class EquationsView {
 
   show(msg) {
     this.panel.textContent = "";
+    const note = document.createElement("div");
+    note.className = "eq-note"; note.dataset.testid = "equations-epoch";
+    note.textContent = `Live numbers (J, gradient norms) at epoch ${msg.epoch}`;
+    this.panel.append(note);
     this.lines = msg.lines.map(line => {
       const div = document.createElement("div");
       div.className = "eq";
@@ -17,20 +22,19 @@ export class EquationsView {
       if (/^[A-Z][a-z ]+(pass|\(|$)|^Cost|^Update|^Gradient norms|^NeuralNetwork/.test(line.text)) {
         div.classList.add("eq-head");
       }
-      div.dataset.layers = line.layers.join(",");
-      const pick = line.layers.find(l => l > 0);
-      if (pick !== undefined) div.addEventListener("click", () => this.onPick(pick));
+      div.dataset.layer = line.layer === null ? "" : String(line.layer);
+      if (line.layer > 0) div.addEventListener("click", () => this.onPick(line.layer));
       this.panel.append(div);
-      return { div, layers: line.layers };
+      return { div, layer: line.layer };
     });
     this.highlight(this.picked);
   }
 
-  // Highlight the lines that mention W[l], Z[l], A[l], Delta[l] ... for layer l (null: none).
+  // Highlight the lines that compute layer l (null: none).
   highlight(layer) {
     this.picked = layer;
     for (const line of this.lines) {
-      line.div.classList.toggle("eq-hl", layer !== null && line.layers.includes(layer));
+      line.div.classList.toggle("eq-hl", layer !== null && line.layer === layer);
     }
   }
 
@@ -40,7 +44,8 @@ export class EquationsView {
     const cap = t.createCaption();
     cap.textContent = `Gradient check at epoch ${msg.epoch} (${msg.method === "entries"
       ? "every entry" : "one random direction per tensor"}, central differences, ` +
-      `${msg.examples} examples): ${msg.passed ? "passed" : "FAILED"}`;
+      `${msg.examples} examples): ${msg.passed ? "passed" : "FAILED"}` +
+      (msg.tol === null ? "" : `; a tensor passes when its largest relative error is below ${msg.tol}`);
     const head = t.insertRow();
     for (const h of ["layer", "param", "largest relative error", "verdict"]) {
       const th = document.createElement("th"); th.textContent = h; head.append(th);

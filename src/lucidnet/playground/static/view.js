@@ -96,11 +96,12 @@ export function paintPoints(canvas, dataset, showTest) {
 }
 
 // Training (dark) and test (grey) loss against epochs, on a common scale.
+// The loss curves; returns the chart's axes in words ("0 to 0.84, epochs 0-1020").
 export function paintChart(canvas, history) {
   const ctx = canvas.getContext("2d");
   const W = canvas.width, H = canvas.height;
   ctx.clearRect(0, 0, W, H);
-  if (history.length < 2) return;
+  if (history.length < 2) return "";
   const values = history.flatMap(h => [h[1], h[2]]).filter(v => v !== null && isFinite(v));
   const top = Math.max(1e-9, ...values);
   const e0 = history[0][0], e1 = Math.max(e0 + 1, history[history.length - 1][0]);
@@ -116,6 +117,7 @@ export function paintChart(canvas, history) {
     ctx.lineWidth = 1.5;
     ctx.stroke();
   }
+  return `0 to ${top.toPrecision(2)}, epochs ${e0}\u2013${e1}`;
 }
 
 export function confusionTable(table, matrix, labels) {
