@@ -124,6 +124,23 @@ def straight_m(X, Y, dtype, epochs, batch=32, lr=1e-3, b1=0.9, b2=0.999, eps=1e-
     return theta
 
 
+def _side_by_side(label, straight_run, lucid_run, repeats):
+    """Time the straight loop and lucidnet's fit in turns; print and return both medians."""
+    t_straight, t_lucid = [], []
+    for _ in range(repeats):                                # interleaved
+        t0 = time.perf_counter()
+        straight_run()
+        t1 = time.perf_counter()
+        lucid_run()
+        t2 = time.perf_counter()
+        t_straight.append(t1 - t0)
+        t_lucid.append(t2 - t1)
+    s, lu = float(np.median(t_straight)), float(np.median(t_lucid))
+    print(f"{label}, median of {repeats}: straight NumPy {s:.3f} s, lucidnet fit {lu:.3f} s, "
+          f"lucidnet / straight = {lu / s:.2f}")
+    return s, lu
+
+
 def _main_m(args):
     Xtr, _, ytr, _ = common.digits()
     X = np.ascontiguousarray(Xtr.T, dtype=args.dtype)
@@ -137,19 +154,9 @@ def _main_m(args):
     straight_m(X, Y, args.dtype, 2)                         # warm-up
     lucid(2)
     epochs = 50 if args.epochs == 2000 else args.epochs
-    t_straight, t_lucid = [], []
-    for _ in range(args.repeats):                           # interleaved
-        t0 = time.perf_counter()
-        straight_m(X, Y, args.dtype, epochs)
-        t1 = time.perf_counter()
-        lucid(epochs)
-        t2 = time.perf_counter()
-        t_straight.append(t1 - t0)
-        t_lucid.append(t2 - t1)
-    s, lu = float(np.median(t_straight)), float(np.median(t_lucid))
-    print(f"M {args.dtype}, {epochs} epochs, median of {args.repeats}: straight NumPy "
-          f"{s:.3f} s, lucidnet fit {lu:.3f} s, lucidnet / straight = {lu / s:.2f}")
-    return s, lu
+    return _side_by_side(f"M {args.dtype}, {epochs} epochs",
+                         lambda: straight_m(X, Y, args.dtype, epochs), lambda: lucid(epochs),
+                         args.repeats)
 
 
 def main(argv=None):
@@ -167,19 +174,10 @@ def main(argv=None):
     Y = y.reshape(1, -1).astype(args.dtype)
     straight(X, Y, args.dtype, 50)                          # warm-up
     _net(args.dtype).fit(X_rows.T, y, epochs=50, print_every=0)
-    t_straight, t_lucid = [], []
-    for _ in range(args.repeats):                           # interleaved
-        t0 = time.perf_counter()
-        straight(X, Y, args.dtype, args.epochs)
-        t1 = time.perf_counter()
-        _net(args.dtype).fit(X_rows.T, y, epochs=args.epochs, print_every=0)
-        t2 = time.perf_counter()
-        t_straight.append(t1 - t0)
-        t_lucid.append(t2 - t1)
-    s, lu = float(np.median(t_straight)), float(np.median(t_lucid))
-    print(f"R {args.dtype}, {args.epochs} epochs, median of {args.repeats}: straight NumPy "
-          f"{s:.3f} s, lucidnet fit {lu:.3f} s, lucidnet / straight = {lu / s:.2f}")
-    return s, lu
+    return _side_by_side(
+        f"R {args.dtype}, {args.epochs} epochs", lambda: straight(X, Y, args.dtype, args.epochs),
+        lambda: _net(args.dtype).fit(X_rows.T, y, epochs=args.epochs, print_every=0),
+        args.repeats)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def _evaluate(net, X, Y, penalty):
     # loop tests the cost itself (lucidnet.training.divergence), so no warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         net.forward_checked(X)                                               # (dL, N)
-        return figures_of_last_forward(net, Y, penalty)
+    return figures_of_last_forward(net, Y, penalty)  # silences the cost's warnings itself
 
 
 def figures_of_last_forward(net, Y, penalty=True):
