@@ -49,6 +49,22 @@ def test_chance_accuracy_names_the_option_to_try():
     assert "optimizer='adam'" in str(caught[0].message)
 
 
+def test_a_large_training_set_is_judged_on_evenly_spaced_examples(monkeypatch):
+    from lucidnet.training import diagnosis
+
+    seen = []
+    real = diagnosis.forward_in_batches
+    monkeypatch.setattr(diagnosis, "forward_in_batches",
+                        lambda net, X, b=None: seen.append(X.shape[1]) or real(net, X, b))
+    X, y = generate_toy_dataset(n_samples=10_000, dataset_type="spirals")
+    with pytest.warns(TrainingDiagnosis, match="chance level") as caught:
+        _spec_net().fit(X.T, y, epochs=2, print_every=0)
+    # every 3rd of 10,000 examples (ceil(10000 / 4096) = 3): 3334 of them, in one pass
+    assert seen == [3334]
+    assert "(on 3334 of the 10000 examples) is chance level" in str(caught[0].message)
+    assert "the largest class is 0.500" in str(caught[0].message)  # of all 10,000
+
+
 def test_r2_near_zero():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2, 100))

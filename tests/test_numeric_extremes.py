@@ -148,3 +148,68 @@ def test_estimators_on_huge_inputs_behave_as_scikit_learn_without_warnings(solve
         else:
             estimator.fit(X, y)
             assert estimator.score(X, y) == pytest.approx(reference.score(X, y), abs=0.1)
+
+
+# ---------------------------------------------- the overflow test's bound (training.passes)
+def _identity_net(w, b, dtype="float64"):
+    net = ln.NeuralNetwork([ln.Input("x", 1), ln.Dense("o", 1, activation="identity")],
+                           loss_fn="mse", dtype=dtype)
+    net.layers[1].params["W"][...] = w
+    net.layers[1].params["b"][...] = b
+    return net
+
+
+def test_the_bound_proves_a_small_pass_safe_and_refuses_to_prove_a_large_one():
+    from lucidnet.training.passes import forward_cannot_overflow
+
+    big = np.finfo(np.float64).max
+    # |Z| <= |2| * 3 + |1| = 7: proved
+    assert forward_cannot_overflow(_identity_net(2.0, 1.0), np.array([[3.0, -1.0]]))
+    # 4 * max/8 = max/2 is finite, but above the bound's limit of max/4: not proved
+    assert not forward_cannot_overflow(_identity_net(4.0, 0.0), np.array([[big / 8]]))
+    # in float32 the limit is 3.4e38 / 4: 1e38 * 1 is not proved, 1e37 is
+    assert not forward_cannot_overflow(_identity_net(1.0, 0.0, "float32"),
+                                       np.array([[1e38]], np.float32))
+    assert forward_cannot_overflow(_identity_net(1.0, 0.0, "float32"),
+                                   np.array([[1e37]], np.float32))
+
+
+def test_a_fit_runs_the_overflow_pass_only_when_the_bound_does_not_prove_it(monkeypatch):
+    from lucidnet.training import loop
+
+    calls = []
+    real = loop.forward_in_batches
+    monkeypatch.setattr(loop, "forward_in_batches",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    net = _net(activation="relu", output="identity", loss="mse")
+    net.fit(np.ones((2, 4)), np.zeros(4), epochs=1, print_every=0)
+    assert calls == []                                    # proved: no pass
+    with pytest.raises(ValueError, match="X is too large in magnitude"):
+        _net(activation="relu", output="identity", loss="mse").fit(
+            np.full((2, 3), 1.7e308), np.zeros(3), epochs=1, print_every=0)
+    assert calls == [1]                                   # not proved: the pass decided
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(scale=st.sampled_from([1.0, 1e10, 1e100, 1e150, 1e154, 1e160, 1e300, 1.7e308]),
+       weight=st.sampled_from([0.5, 1.0, 1e10, 1e150, 1e300]),
+       activation=st.sampled_from(sorted(ACTIVATIONS)),
+       output=st.sampled_from(["sigmoid", "identity", "exp"]),
+       dtype=st.sampled_from(["float64", "float32"]))
+def test_a_pass_the_bound_proves_safe_never_overflows(scale, weight, activation, output, dtype):
+    """Soundness: whenever the bound says "cannot overflow", the real pass does not."""
+    from lucidnet import checks
+    from lucidnet.training.passes import forward_cannot_overflow
+
+    if activation == "softmax":
+        return
+    net = ln.NeuralNetwork([ln.Input("x", 2), ln.Dense("h", 4, activation=activation),
+                            ln.Dense("h2", 3, activation=activation),
+                            ln.Dense("o", 1, activation=output)], loss_fn="mse", seed=0,
+                           dtype=dtype)
+    limit = float(np.finfo(dtype).max)
+    net.layers[2].params["W"][...] *= min(weight, limit / 16)  # |W| < 1: finite in dtype
+    X = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]]) * min(scale, limit / 4)
+    X = X.astype(dtype)
+    if forward_cannot_overflow(net, X):
+        checks.without_overflow(lambda: net.forward_checked(X), "X", net.dtype)  # no raise

@@ -18,8 +18,12 @@ message already names the learning rate and what to try):
 - **overfitting**: a validation cost that rose more than 10% above its best while
   the training cost went on falling, without early stopping.
 
-Costs: one forward pass over the training data, and a least-squares fit of
-``(N, d0 + 1)`` only for a classifier that is neither good nor at chance.
+Costs: one forward pass over at most :data:`DIAGNOSIS_COLUMNS` evenly spaced
+training examples (all of them when there are fewer), and a least-squares fit of
+``(n, d0 + 1)`` on the same ones only for a classifier that is neither good nor at
+chance.  The verdicts compare shares with margins of 0.02-0.05; 4096 examples
+measure a share to within 0.008 (one standard deviation), and a pass over all of
+``X`` cost 15% of a 3-epoch full-batch fit of 2-256-256-1 on 20,000 examples.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ import numpy as np
 from ..core.metrics import labels_at_threshold
 from .passes import forward_in_batches
 
-__all__ = ["Diagnosis", "diagnose", "warn_if_poor", "linear_accuracy"]
+__all__ = ["Diagnosis", "diagnose", "warn_if_poor", "linear_accuracy", "DIAGNOSIS_COLUMNS"]
+
+DIAGNOSIS_COLUMNS = 4096  # examples the verdicts are measured on, at most
 
 
 @dataclass
@@ -83,6 +89,13 @@ def diagnose(net, X, Y, *, history=None, epochs=None, early_stopping=False,
     """
     history = net.history if history is None else history
     epochs = epochs or 0
+    N = X.shape[1]
+    step = -(-N // DIAGNOSIS_COLUMNS)           # every step-th example: at most 4096 of them
+    majority = None
+    if net.is_classifier:                       # the largest class's share, of all N
+        majority = float(np.bincount(_labels(Y)).max() / N)
+    X, Y = np.ascontiguousarray(X[:, ::step]), np.ascontiguousarray(Y[:, ::step])
+    on = f" (on {X.shape[1]} of the {N} examples)" if step > 1 else ""
     with np.errstate(all="ignore"):
         A = forward_in_batches(net, X, batch_size)
     found = []
@@ -90,11 +103,10 @@ def diagnose(net, X, Y, *, history=None, epochs=None, early_stopping=False,
     if net.is_classifier and not multi_label:
         labels, truth = _labels(A), _labels(Y)
         acc = float(np.mean(labels == truth))
-        majority = float(np.bincount(truth).max() / truth.size)
         longer = f"epochs={4 * epochs}" if epochs else "more epochs"
         if acc <= majority + 0.05:
             found.append(Diagnosis(
-                "chance", f"training accuracy {acc:.3f} is chance level (the largest class "
+                "chance", f"training accuracy {acc:.3f}{on} is chance level (the largest class "
                 f"is {majority:.3f} of the examples): the network has not learned",
                 "optimizer='adam' with lr=0.01, activation='tanh', or " + longer,
                 "--optimizer adam --lr 0.01, --activation tanh, or more --epochs"))
@@ -104,7 +116,7 @@ def diagnose(net, X, Y, *, history=None, epochs=None, early_stopping=False,
             if linear < 0.98 and acc <= linear + 0.02 and _flat(costs):
                 found.append(Diagnosis(
                     "plateau", f"still on a plateau: the cost stayed near {costs[-1]:.4g} and "
-                    f"the training accuracy {acc:.3f} is what a straight boundary gets "
+                    f"the training accuracy {acc:.3f}{on} is what a straight boundary gets "
                     f"({linear:.3f})", f"{longer} (the plateau can last ~1500 epochs), or "
                     "optimizer='adam'", "more --epochs (e.g. 4000), or --optimizer adam"))
     elif not net.is_classifier:
@@ -113,7 +125,7 @@ def diagnose(net, X, Y, *, history=None, epochs=None, early_stopping=False,
         r2 = 1.0 - float(((Yf - Af) ** 2).sum()) / ss_tot if ss_tot > 0 else 1.0
         if r2 < 0.1:
             found.append(Diagnosis(
-                "r2", f"R^2 {r2:.2f} on the training data: the network predicts "
+                "r2", f"R^2 {r2:.2f} on the training data{on}: the network predicts "
                 + ("worse than the mean" if r2 < 0 else "little more than the mean"), "standardized targets ((y - mean) / std) and features, "
                 "optimizer='adam', or more epochs", "--optimizer adam, more --epochs, or "
                 "a smaller --lr (and keep the target standardized)"))

@@ -31,7 +31,7 @@ from .interrupt import TrainingInterrupted, deferred_interrupts
 from ..errors import DivergenceError
 from ..optim.clipping import clip_grad_norm
 from .memory import check_training_fits
-from .passes import forward_in_batches
+from .passes import forward_cannot_overflow, forward_in_batches
 from .validation import prepare_validation
 
 __all__ = ["train", "train_step", "Callback", "EpochInfo", "EarlyStopping"]
@@ -196,9 +196,12 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
         validation_data is not None or any(cb.needs_history for cb in callbacks)
     check_training_fits(net, X.shape[1], batch_size, evaluates)
     # Inputs so large that even the first forward pass overflows are the data's
-    # fault, not the learning rate's: say so before training (one pass, once).
+    # fault, not the learning rate's: say so before training (one pass, once,
+    # unless a bound on |Z| proves it cannot overflow; see lucidnet.training.passes).
     try:
-        checks.without_overflow(lambda: forward_in_batches(net, X, batch_size), "X", net.dtype)
+        if not forward_cannot_overflow(net, X):
+            checks.without_overflow(lambda: forward_in_batches(net, X, batch_size), "X",
+                                    net.dtype)
     except ValueError:
         if not net.training_record.get("epochs"):
             raise
