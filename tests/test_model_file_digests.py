@@ -152,3 +152,46 @@ def test_a_file_saved_again_round_trips_with_a_fresh_record(tmp_path):
     for (_, a, _), (_, b, _) in zip(net.parameters(), again.parameters()):
         np.testing.assert_array_equal(a, b)
     assert "sha256" in mm.manifest_of((tmp_path / "again.npz").read_bytes())
+
+
+def _forged_state(checkpoint, change):
+    """``change`` applied to the training state, the digests recomputed to match."""
+    forged = checkpoint.parent / "forged.npz"
+    forged.write_bytes(mm.redigest_archive(_edit_state(checkpoint, change).read_bytes()))
+    return forged
+
+
+def test_this_release_writes_checkpoint_version_2_naming_each_callbacks_class(checkpoint):
+    state = mm.manifest_of(checkpoint.read_bytes())["train_state"]
+    assert state["checkpoint_version"] == 2
+    assert [cb["class"] for cb in state["callbacks"] if cb] == ["LearningRateScheduler"]
+
+
+@pytest.mark.parametrize("version", [3, 0, "2", 2.0, True, None])
+def test_a_checkpoint_version_this_release_cannot_read_is_refused(checkpoint, version):
+    forged = _forged_state(checkpoint, lambda s: s.update(checkpoint_version=version))
+    with pytest.raises(ModelFileError, match="unsupported checkpoint_version .* "
+                                             r"\(this lucidnet reads 1 and 2\)"):
+        load_checkpoint(forged)
+
+
+def test_a_version_2_callback_entry_without_its_class_is_refused(checkpoint):
+    def drop_class(state):
+        entry = next(cb for cb in state["callbacks"] if cb)
+        del entry["class"]                              # as version 1 (0.1.0) wrote it
+    with pytest.raises(ModelFileError, match=r"train_state.callbacks\[0\] has no class"):
+        load_checkpoint(_forged_state(checkpoint, drop_class))
+    # a 0.1.0 checkpoint (version 1, no classes) still loads (its resume: test_hostile_model_files)
+    _, state, _ = load_checkpoint(FIXTURES / "classifier_checkpoint.npz")
+    assert state["checkpoint_version"] == 1
+    assert all(cb is None or "class" not in cb for cb in state["callbacks"])
+
+
+def test_lucidnet_info_says_whether_the_digests_were_checked(checkpoint, capsys):
+    members = len(mm.members(checkpoint.read_bytes()))        # the zip's own count
+    assert main(["info", str(checkpoint)]) == 0
+    out = capsys.readouterr().out
+    assert f"integrity: the SHA-256 digests of all {members} members match\n" in out, out
+    assert main(["info", str(FIXTURES / "classifier.npz")]) == 0
+    assert "integrity: no digests recorded (a file of lucidnet 0.1.0); its values were " \
+           "checked, an edit of them cannot be detected" in capsys.readouterr().out

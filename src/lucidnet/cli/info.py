@@ -44,7 +44,9 @@ def summary(net, path) -> dict:
             "layers": layers, "parameters": int(net.n_params), "loss": net.loss_obj.name,
             "l2": net.l2, "l1": net.l1,
             "optimizer": {"name": net.optimizer.name, **net.optimizer.get_config()},
-            "preprocessing": net.preprocessing, "training": net.training_record}
+            "preprocessing": net.preprocessing, "training": net.training_record,
+            # read() checked each member against its SHA-256 digest, when the file has them
+            "digests_checked": len(manifest["sha256"]) if "sha256" in manifest else 0}
 
 
 def run(args) -> int:
@@ -58,6 +60,9 @@ def run(args) -> int:
         return 0
     print(f"{info['file']}: lucidnet model (format {info['format_version']}, written by "
           f"lucidnet {info['lucidnet_version']}), {info['dtype']}")
+    print(f"integrity: the SHA-256 digests of all {info['digests_checked']} members match"
+          if info["digests_checked"] else "integrity: no digests recorded (a file of "
+          "lucidnet 0.1.0); its values were checked, an edit of them cannot be detected")
     print("architecture: " + " -> ".join(str(layer["units"]) for layer in info["layers"]
                                          if layer["kind"] != "Dropout"))
     print(f"  {'#':>2}  {'name':<10} {'kind':<8} {'units':>6}  {'activation':<11} "

@@ -17,9 +17,13 @@ import re
 from .values import is_number
 
 __all__ = ["check_train_state", "check_rng_state", "check_schedule_state", "MAX_EPOCHS",
-           "CHECKPOINT_VERSION", "BIT_GENERATORS"]
+           "CHECKPOINT_VERSION", "READABLE_CHECKPOINT_VERSIONS", "BIT_GENERATORS"]
 
-CHECKPOINT_VERSION = 1
+# 2: each callback's entry names its class ({"class": ..., "vars" | "custom"}), so that
+# resume pairs callbacks by class; 1 (lucidnet 0.1.0) paired them by position alone.
+# A reader of version 1 refuses a version-2 file instead of misreading its callbacks.
+CHECKPOINT_VERSION = 2
+READABLE_CHECKPOINT_VERSIONS = (1, 2)
 # The random generators whose state a checkpoint may hold (numpy.random's own).
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 MAX_EPOCHS = 10**9
@@ -142,9 +146,10 @@ def _array_refs(value, found: list) -> None:
             _array_refs(item, found)
 
 
-def _check_callbacks(bad, callbacks) -> dict:
+def _check_callbacks(bad, callbacks, version: int) -> dict:
     """Each entry: ``{"class": name}`` plus ``"vars"`` or ``"custom"`` when the callback
-    has state; a file of lucidnet 0.1.0 has no ``class`` (and ``null`` for no state)."""
+    has state; a file of lucidnet 0.1.0 (version 1) has no ``class`` (and ``null`` for
+    no state)."""
     if not isinstance(callbacks, list):
         raise bad("train_state.callbacks must be a list")
     refs: list = []
@@ -157,6 +162,9 @@ def _check_callbacks(bad, callbacks) -> dict:
                 and (payload or "class" in keys)):
             raise bad(f"train_state.callbacks[{i}] must be null or {{'class': name}} with "
                       "{'custom': ...} or {'vars': {...}}")
+        if version >= 2 and "class" not in state:
+            raise bad(f"train_state.callbacks[{i}] has no class (a checkpoint of version "
+                      f"{version} names each callback's class)")
         if "class" in state and not (isinstance(state["class"], str)
                                      and state["class"].isidentifier()
                                      and len(state["class"]) <= 200):
@@ -243,10 +251,10 @@ def check_train_state(bad, state, param_shapes: dict, buffers: tuple, dtype: str
     (name -> ``(shape or None, dtypes, required)``)."""
     if not isinstance(state, dict):
         raise bad("train_state must be a JSON object")
-    if state.get("checkpoint_version") != CHECKPOINT_VERSION:
-        raise bad(f"train_state: unsupported checkpoint_version "
-                  f"{state.get('checkpoint_version')!r:.40} (this lucidnet reads "
-                  f"{CHECKPOINT_VERSION})")
+    version = state.get("checkpoint_version")
+    if type(version) is not int or version not in READABLE_CHECKPOINT_VERSIONS:
+        raise bad(f"train_state: unsupported checkpoint_version {version!r:.40} (this "
+                  f"lucidnet reads {' and '.join(map(str, READABLE_CHECKPOINT_VERSIONS))})")
     fields = {"checkpoint_version", "epochs", "epoch", "batches_done", "options",
               "had_validation_data", "costs", "history", "grad_checks", "rng", "start_rng",
               "check_rng", "optimizer_t", "callbacks", "data"}
@@ -287,7 +295,7 @@ def check_train_state(bad, state, param_shapes: dict, buffers: tuple, dtype: str
     data = state["data"]
     if not (isinstance(data, str) and re.fullmatch(r"[0-9a-f]{64}", data)):
         raise bad("train_state.data must be a SHA-256 fingerprint (64 hex digits)")
-    expected = _check_callbacks(bad, state["callbacks"])
+    expected = _check_callbacks(bad, state["callbacks"], state["checkpoint_version"])
     if not has_digests:
         check_schedule_state(bad, state, lr)
     for name, shape in param_shapes.items():

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from ..errors import DivergenceError, ModelFileError
 from ..modelfile.persistence import load
+from ..modelfile.train_state import READABLE_CHECKPOINT_VERSIONS
 from .loop import train
 from .run import CHECKPOINT_VERSION, Run, describe_options, fingerprint  # noqa: F401 (old path)
 
@@ -51,7 +52,8 @@ def load_checkpoint(path):
     """
     net = load(path)
     state = getattr(net, "train_state", None)
-    if not isinstance(state, dict) or state.get("checkpoint_version") != CHECKPOINT_VERSION:
+    if not isinstance(state, dict) or \
+            state.get("checkpoint_version") not in READABLE_CHECKPOINT_VERSIONS:
         raise ModelFileError(f"{path}: a model file without a training state (not a "
                              "checkpoint written by fit(checkpoint_path=...))")
     return net, state, dict(net.state_arrays)
