@@ -111,10 +111,10 @@ class _Square(Activation):  # a user's activation written without ``out``
 
 @pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh", "identity", "elu", "square"])
 def test_large_arrays_by_blocks_of_rows_give_the_same_numbers(monkeypatch, activation):
-    # 8 x 70,000 float64: 560 kB per row, so 2 MB blocks are 3 rows (3 + 3 + 2).
+    # 8 x 35,000 float64: 280 kB per row, so 1 MB blocks are 3 rows (3 + 3 + 2).
     act = _Square() if activation == "square" else activation
     rng = np.random.default_rng(7)
-    X = rng.standard_normal((2, 70_000))
+    X = rng.standard_normal((2, 35_000))
     y = (X[0] > X[1]).astype(float)
 
     def run():
@@ -162,3 +162,46 @@ def test_a_users_dense_subclass_written_without_out_still_trains():
     net.fit(X[:, :100], y[:100], epochs=3, print_every=0)
     assert LoggedDense.calls == 6  # two layers, three epochs (the output gets Delta=)
     assert all(r.passed for r in net.check_gradients(X[:, :100], y[:100]))
+
+
+def test_a_row_larger_than_a_block_goes_in_pieces_of_the_row():
+    from lucidnet.core.work_arrays import BLOCK_BYTES, row_blocks
+
+    assert BLOCK_BYTES == 1024 * 1024
+    # a float64 row of 300,000 values is 2.4 MB: pieces of 131,072 columns (1 MB), 3 a row
+    blocks = row_blocks((2, 300_000), np.float64)
+    assert blocks == [(slice(0, 1), slice(0, 131_072)), (slice(0, 1), slice(131_072, 262_144)),
+                      (slice(0, 1), slice(262_144, 393_216)),
+                      (slice(1, 2), slice(0, 131_072)), (slice(1, 2), slice(131_072, 262_144)),
+                      (slice(1, 2), slice(262_144, 393_216))]
+    covered = np.zeros((2, 300_000), int)
+    for block in blocks:
+        covered[block] += 1
+    assert (covered == 1).all()                           # every element once
+    assert row_blocks((5, 50_000), np.float64) == [slice(0, 2), slice(2, 4), slice(4, 6)]  # 400 kB rows
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh", "square"])
+def test_pieces_of_rows_give_the_same_numbers_as_whole_arrays(monkeypatch, activation):
+    act = _Square() if activation == "square" else activation
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((2, 1000))
+    y = (X[0] > X[1]).astype(float)
+
+    def run():
+        net = NeuralNetwork([Input("x", 2), Dense("h1", 4, act), Dense("h2", 3, act),
+                             Dense("out", 1)], lr=0.1, seed=5)
+        for _ in range(2):
+            net.backward(X, y)
+            net.step()
+        return net
+
+    monkeypatch.setattr("lucidnet.core.work_arrays.BLOCK_BYTES", 2400)  # rows of 8000 bytes
+    pieces = run()
+    monkeypatch.setattr("lucidnet.core.work_arrays.BLOCK_BYTES", 1 << 40)
+    whole = run()
+    for (key, theta, g), (_, theta_ref, g_ref) in zip(pieces.parameters(), whole.parameters()):
+        np.testing.assert_allclose(theta, theta_ref, rtol=1e-12, atol=1e-15, err_msg=key)
+        np.testing.assert_allclose(g, g_ref, rtol=1e-10, atol=1e-15, err_msg=key)
+    for layer, ref in zip(pieces.layers[1:], whole.layers[1:]):
+        np.testing.assert_allclose(layer.A, ref.A, rtol=1e-12, atol=1e-15)

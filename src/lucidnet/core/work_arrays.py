@@ -21,9 +21,12 @@ import numpy as np
 
 __all__ = ["drop_out_hint", "into", "by_row_blocks", "matmul", "BLOCK_BYTES"]
 
-# Element-wise passes over a large work array go a block of rows of about this
-# many bytes at a time: such a block stays in cache through all the passes.
-BLOCK_BYTES = 1 << 21
+# Element-wise passes over a large work array go a block of about this many bytes
+# at a time: such a block stays in cache through all the passes.  The backward
+# pass reads blocks of Z, A and dA and writes Delta, so a block is half of a
+# 2 MB L2 cache: against 2 MB blocks, S 5% faster in float64 and float32, and
+# 2-64-64-1 on 10^6 examples 2% (best of 4, one process, 2026-12-02).
+BLOCK_BYTES = 1 << 20
 
 
 def drop_out_hint(cls, methods) -> None:
@@ -53,27 +56,32 @@ def into(result: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     return out
 
 
-def row_blocks(shape, dtype) -> list[slice]:
-    """Row slices of about :data:`BLOCK_BYTES` covering an array of ``shape``
-    (one slice, the whole array, when it is that small)."""
-    row_bytes = shape[1] * np.dtype(dtype).itemsize
-    rows = max(1, BLOCK_BYTES // max(row_bytes, 1))
-    return [slice(start, start + rows) for start in range(0, shape[0], rows)]
+def row_blocks(shape, dtype) -> list:
+    """Indices of blocks of about :data:`BLOCK_BYTES` covering an array of ``shape``:
+    slices of whole rows, or pieces of one row ``(row, columns)``, 2-D, when a row alone is
+    larger (N above 131,072 in float64); one index, the whole array, when it is that small."""
+    itemsize = np.dtype(dtype).itemsize
+    rows = BLOCK_BYTES // max(shape[1] * itemsize, 1)
+    if rows >= 1:
+        return [slice(start, start + rows) for start in range(0, shape[0], rows)]
+    cols = BLOCK_BYTES // itemsize            # a row does not fit: pieces of it
+    return [(slice(row, row + 1), slice(start, start + cols))
+            for row in range(shape[0]) for start in range(0, shape[1], cols)]
 
 
 def by_row_blocks(fn, *arrays, out=None, elementwise=True):
     """``fn(*arrays, out=out)``, a cache-sized block of rows at a time.
 
     An element-wise step streams a large array from memory once per pass
-    (the sigmoid makes four); by blocks of about 2 MB each block stays in
+    (the sigmoid makes four); by blocks of about 1 MB each block stays in
     cache through all of them.  Whole arrays when they are small (the
     reference run's), when there is no ``out`` (an inference pass) or when
     ``fn`` is not element-wise (softmax): then ``fn``'s own result is returned.
     """
     if out is None or not elementwise or out.nbytes <= BLOCK_BYTES:  # the common case first
         return fn(*arrays, out=out)
-    for rows in row_blocks(out.shape, out.dtype):
-        into(fn(*(a[rows] for a in arrays), out=out[rows]), out[rows])
+    for block in row_blocks(out.shape, out.dtype):
+        into(fn(*(a[block] for a in arrays), out=out[block]), out[block])
     return out
 
 
