@@ -49,6 +49,31 @@ def test_files_of_the_previous_release_load_and_predict_as_it_did():
     np.testing.assert_allclose(out, EXPECTED["regression_pred"], rtol=1e-6)
 
 
+# the command of tests/fixtures/release-0.1.0/README.md, which wrote classifier_checkpoint.npz
+RELEASE_COMMAND = ("train --data flowers.csv --target label --layers 5 --activation leaky_relu "
+                   "--optimizer adam --batch-size 16 --epochs 4 --checkpoint-every 2 "
+                   "--val-split 0.2 --early-stopping 5 --schedule step:step_size=1 "
+                   "--grad-check-every 0 --print-every 1 --no-plots --quiet --out run").split()
+
+
+def test_the_command_line_resumes_a_checkpoint_of_the_previous_release(tmp_path, monkeypatch,
+                                                                        capsys):
+    """0.1.0 had no --strict-grad-check or --no-standardize-target: left at their
+    defaults they are no difference (this was refused: "trained with ... None")."""
+    for name in ("flowers.csv", "classifier_checkpoint.npz"):
+        (tmp_path / name).write_bytes((FIXTURES / name).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    # 0.1.0's default learning rate for Adam was 0.001; today's is 0.03
+    again = [*RELEASE_COMMAND, "--lr", "0.001", "--resume", "classifier_checkpoint.npz"]
+    assert main([*again, "--strict-grad-check"]) == 2
+    assert "classifier_checkpoint.npz was written before --strict-grad-check existed" \
+        in capsys.readouterr().err
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ln.LucidnetWarning)
+        assert main(again) == 0
+    assert ln.load(tmp_path / "run" / "model.npz").training_record["epochs"] == 4
+
+
 def test_a_checkpoint_of_the_previous_release_resumes_to_the_same_weights(tmp_path):
     X, y = _regression_data()
     net, costs = resume(FIXTURES / "regression32_checkpoint.npz", X, y, verbose=False,
@@ -358,3 +383,10 @@ def test_input_feature_transforms_are_validated_like_the_rest(tmp_path, edit, wo
     manifest = mm.manifest_of(CHECKPOINT)
     manifest["preprocessing"] = {"feature_names": ["a", "b"], **edit}
     _refused(tmp_path, mm.with_manifest(CHECKPOINT, json.dumps(manifest)), [words])
+
+
+def test_the_summary_prints_a_huge_cost_in_six_significant_digits():
+    from lucidnet.cli._report import _cost_text
+
+    assert _cost_text(0.0768587) == "0.076859"            # as the epoch lines print it
+    assert _cost_text(1.5566018544704e308) == "1.5566e+308"  # a penalty of 1e300, edited in

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import CommandError
 from ._options import non_negative_int
+from ._parser import given
 
 __all__ = ["add_checkpoint_options", "fit_or_resume", "checkpoint_path", "model_kept",
            "outputs_now", "what_was_kept"]
@@ -87,6 +88,12 @@ def _check_same_run(net, args, path) -> None:
         return
     now = _run_options(args)
     for key in sorted(set(saved) | set(now)):
+        if key not in saved and key not in given(args):
+            continue  # an option newer than the file's release, left at its default
+        if key not in saved:
+            raise CommandError(
+                f"--resume: {path} was written before {_option_name(key)} existed (its run "
+                "used the option's default); resume without it")
         if saved.get(key) != now.get(key):
             raise CommandError(
                 f"--resume: {path} was trained with {_option_name(key)} {saved.get(key)!r}, "

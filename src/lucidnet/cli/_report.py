@@ -36,6 +36,12 @@ def grad_check_summary(grad_checks) -> list[dict]:
     return [rows[k] for k in sorted(rows)]
 
 
+def _cost_text(cost: float) -> str:
+    """Six decimals, as the epoch lines print it; a huge cost (a penalty of 1e300) in
+    six significant digits instead of three hundred."""
+    return f"{cost:.6f}" if abs(cost) < 1e6 else f"{cost:.6g}"
+
+
 def _weights_text(result: dict) -> str:
     """Which weights the final cost is of: the last epoch's, or the restored best epoch's."""
     last = result["epochs_run"] - 1
@@ -51,7 +57,7 @@ def summary_lines(result: dict) -> list[str]:
              f"  network        {result['architecture_text']}  ({result['n_params']} parameters)",
              f"  data           {result['data_text']}",
              f"  seeds          init seed {result['seed']}, data seed {result['data_seed']}",
-             f"  final cost     {result['final_cost']:.6f}  ({_weights_text(result)})"]
+             f"  final cost     {_cost_text(result['final_cost'])}  ({_weights_text(result)})"]
     if result.get("accuracy") is not None:
         lines.append(f"  accuracy       {result['accuracy']:.4f}  (training set)")
     if set(result.get("figures", {})) - {"train"}:  # validation or test parts: all figures
