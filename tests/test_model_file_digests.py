@@ -193,5 +193,5 @@ def test_lucidnet_info_says_whether_the_digests_were_checked(checkpoint, capsys)
     out = capsys.readouterr().out
     assert f"integrity: the SHA-256 digests of all {members} members match\n" in out, out
     assert main(["info", str(FIXTURES / "classifier.npz")]) == 0
-    assert "integrity: no digests recorded (a file of lucidnet 0.1.0); its values were " \
-           "checked, an edit of them cannot be detected" in capsys.readouterr().out
+    assert "integrity: no digests recorded (written before lucidnet recorded them); its " \
+           "values were checked, an edit of them cannot be detected" in capsys.readouterr().out

@@ -61,8 +61,8 @@ def run(args) -> int:
     print(f"{info['file']}: lucidnet model (format {info['format_version']}, written by "
           f"lucidnet {info['lucidnet_version']}), {info['dtype']}")
     print(f"integrity: the SHA-256 digests of all {info['digests_checked']} members match"
-          if info["digests_checked"] else "integrity: no digests recorded (a file of "
-          "lucidnet 0.1.0); its values were checked, an edit of them cannot be detected")
+          if info["digests_checked"] else "integrity: no digests recorded (written before "
+          "lucidnet recorded them); its values were checked, an edit of them cannot be detected")
     print("architecture: " + " -> ".join(str(layer["units"]) for layer in info["layers"]
                                          if layer["kind"] != "Dropout"))
     print(f"  {'#':>2}  {'name':<10} {'kind':<8} {'units':>6}  {'activation':<11} "
