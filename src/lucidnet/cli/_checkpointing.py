@@ -88,12 +88,12 @@ def _check_same_run(net, args, path) -> None:
         return
     now = _run_options(args)
     for key in sorted(set(saved) | set(now)):
-        if key not in saved and key not in given(args):
-            continue  # an option newer than the file's release, left at its default
-        if key not in saved:
-            raise CommandError(
-                f"--resume: {path} was written before {_option_name(key)} existed (its run "
-                "used the option's default); resume without it")
+        if key not in saved:  # an option newer than the file: fine at its default
+            if key in given(args):
+                raise CommandError(
+                    f"--resume: {path} was written before {_option_name(key)} existed (its "
+                    "run used the option's default); resume without it")
+            continue
         if saved.get(key) != now.get(key):
             raise CommandError(
                 f"--resume: {path} was trained with {_option_name(key)} {saved.get(key)!r}, "
