@@ -109,12 +109,14 @@ def _accepts(port: int) -> bool:
 @pytest.mark.slow
 def test_the_server_stops_with_the_kernel():
     """A real kernel serves a page with a tab connected and a chunk of training in
-    flight; shutting the kernel down (as Jupyter does) closes the server's port."""
+    flight; shutting the kernel down (as Jupyter does) stops the server in order: the
+    port closes, the tab is told, the kernel exits 0."""
     import json
     import time
 
     manager_module = pytest.importorskip("jupyter_client.manager")
     pytest.importorskip("uvicorn")
+    from websockets.exceptions import ConnectionClosed
     from websockets.sync.client import connect
 
     km = manager_module.KernelManager(kernel_name="python3")
@@ -145,6 +147,13 @@ def test_the_server_stops_with_the_kernel():
                 time.sleep(0.1)
             assert not _accepts(port)
             assert process.poll() == 0          # the kernel exited by itself, not killed
+            # the server was stopped in order (its exit handler, before the kernel's
+            # own closed ZeroMQ), not cut off with the process: the tab got a close
+            # frame, 1012 "service restart", which uvicorn sends when it shuts down
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    ws.recv(timeout=5)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
     finally:
         kc.stop_channels()
         if km.has_kernel:

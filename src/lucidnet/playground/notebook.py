@@ -1,8 +1,9 @@
 """The playground in a Jupyter notebook: :func:`show` serves it from the kernel and
 displays the page inline; :meth:`Playground.network` hands the page's network back.
 
-The server runs on a daemon thread of the kernel (127.0.0.1, a free port), so it
-stops with the kernel.  One server per kernel serves every :func:`show`; each call
+The server runs on a daemon thread of the kernel (127.0.0.1, a free port) and stops
+with the kernel: an exit handler closes it (and the page's connection, with a close
+frame) before the kernel closes its own sockets.  One server per kernel serves every :func:`show`; each call
 gets its own token, which the page sends with its first message, so the page opens
 on the network or data given to *its* call and :meth:`Playground.network` finds the
 network of *its* page.
@@ -10,6 +11,7 @@ network of *its* page.
 
 from __future__ import annotations
 
+import atexit
 import copy
 import secrets
 import threading
@@ -19,6 +21,19 @@ __all__ = ["show", "Playground"]
 
 _server = {}      # the kernel's one server: {"url", "app", "thread", "server"}
 _lock = threading.Lock()
+STOP_SECONDS = 5.0   # how long the kernel's exit waits for the server (a chunk of training)
+
+
+def _stop(server, thread) -> None:
+    """Stop the server and wait for its thread, at the kernel's exit.
+
+    ipykernel closes its ZeroMQ sockets in an exit handler too; handlers run last
+    registered first, so this one (registered when the first show() starts the
+    server) runs before that, and no thread of ours is still serving while ZeroMQ
+    shuts down.
+    """
+    server.should_exit = True
+    thread.join(STOP_SECONDS)
 
 
 def _start(port: int = 0) -> dict:
@@ -50,6 +65,7 @@ def _start(port: int = 0) -> dict:
             time.sleep(0.05)
         if not server.started:
             raise RuntimeError(f"the playground server did not start on port {port}")
+        atexit.register(_stop, server, thread)
         _server.update(url=f"http://127.0.0.1:{port}/", app=app, thread=thread, server=server)
         return _server
 
