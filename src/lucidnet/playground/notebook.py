@@ -3,10 +3,10 @@ displays the page inline; :meth:`Playground.network` hands the page's network ba
 
 The server runs on a daemon thread of the kernel (127.0.0.1, a free port) and stops
 with the kernel: an exit handler closes it (and the page's connection, with a close
-frame) before the kernel closes its own sockets.  One server per kernel serves every :func:`show`; each call
-gets its own token, which the page sends with its first message, so the page opens
-on the network or data given to *its* call and :meth:`Playground.network` finds the
-network of *its* page.
+frame) before the kernel closes its own sockets.  One server per kernel serves every
+:func:`show`; each call gets its own token, which the page sends with its first
+message, so the page opens on the network or data given to *its* call and
+:meth:`Playground.network` finds the network of *its* page.
 """
 
 from __future__ import annotations
