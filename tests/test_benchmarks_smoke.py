@@ -210,6 +210,8 @@ def test_the_scaling_and_memory_sweeps_run(tmp_path):
     assert [r["N"] for r in res["rows"]] == [1000, 3000, 10000]
     for r in res["rows"]:
         assert set(r["s_per_epoch"]) == {"lucidnet", "sklearn"} and r["epochs"] >= 2
+        # a slope between fits of e and 2e epochs, with the fixed cost it leaves out
+        assert set(r["fixed_s"]) == {"lucidnet", "sklearn"}
         # the peak line: the products' FLOPs at the peak measured in the same rounds
         assert r["peak_s"] == pytest.approx(r["flops"] / (r["peak_gflops"] * 1e9))
     assert (tmp_path / "sweep_n.png").stat().st_size > 1000
