@@ -16,7 +16,8 @@ same for every implementation, chosen so that the e-epoch fit takes about
 ``--budget`` seconds on lucidnet's estimated speed (at least 2 epochs).  What
 cancels is reported beside it: the fixed cost ``2 t(e) - t(2e)`` of a fit.
 The implementations take turns in every repeat and each figure is the median
-of the repeats (one round only where a round took more than 30 s); JAX
+of the repeats (two rounds only where a round took more than 30 s: a slope
+from one round alone was seen off by half of itself); JAX
 compiles before the clock starts.  The
 ``np.matmul`` peak (1024 x 1024, best of 3) is measured in the same process
 at every round of every point, beside the implementations (the best of the
@@ -108,7 +109,7 @@ def point(sizes, N, dtype, impls, peak, budget, repeats, torch, jax, max_seconds
             times[impl].append((t_long - t_short) / epochs)   # the slope: s per epoch
             fixed[impl].append(2 * t_short - t_long)          # what one fit pays once
             spent += t_short + t_long
-        if spent > max_seconds:   # a large point: one round is all the time allows
+        if rep >= 1 and spent > max_seconds:   # a large point: two rounds are all the time allows
             break
     flops = common.train_flops(sizes, N)
     peak_here = max(peaks)
