@@ -208,3 +208,31 @@ def test_an_export_of_data_from_python_comes_back_on_a_built_in_set():
     assert (again.settings["dataset"], again.settings["target"], again.settings["lr"]) == \
         ("circle", "", 0.3)
     assert _equal(again.export_network(), first.net)
+
+
+def test_network_waits_for_the_chunk_being_trained():
+    """A notebook's pg.network() copies the tab's session under the lock its messages
+    are answered under: while a chunk trains (the lock held), the copy waits for it."""
+    pytest.importorskip("uvicorn")
+    websockets = pytest.importorskip("websockets.sync.client")
+    import threading
+
+    from lucidnet.playground import show
+
+    pg = show(_net(), display=False)
+    with websockets.connect(pg.server_url.replace("http", "ws") + "ws") as ws:
+        ws.send(json.dumps({"type": "hello", "token": pg.token, "settings": {}}))
+        ws.recv(), ws.recv()
+        ws.send(json.dumps({"type": "step", "epochs": 5}))
+        assert json.loads(ws.recv())["epoch"] == 5
+        state = pg._app.state
+        (key,) = [k for k, s in list(state.sessions.items())
+                  if getattr(s, "token", None) == pg.token]
+        copies = []
+        with state.locks[key]:                  # as while the server trains a chunk
+            reader = threading.Thread(target=lambda: copies.append(pg.network()))
+            reader.start()
+            reader.join(0.5)
+            assert reader.is_alive() and copies == []
+        reader.join(10)
+        assert len(copies) == 1 and copies[0].training_record["epochs"] == 5

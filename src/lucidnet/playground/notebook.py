@@ -12,6 +12,7 @@ message, so the page opens on the network or data given to *its* call and
 from __future__ import annotations
 
 import atexit
+import contextlib
 import copy
 import secrets
 import threading
@@ -84,22 +85,28 @@ class Playground:
         self._app, self.height, self._start = app, height, start
 
     def _session(self):
-        found = [s for s in self._app.state.sessions.values()
+        """The session of the page's newest tab, and the lock its messages are answered under."""
+        state = self._app.state
+        found = [(s, k) for k, s in list(state.sessions.items())   # a copy: tabs come and go
                  if s is not None and getattr(s, "token", None) == self.token]
         if found:
-            return found[-1]
+            session, key = found[-1]
+            return session, state.locks.get(key, contextlib.nullcontext())   # closed since?
         if self._start is None:
             raise RuntimeError("the page has not connected yet (open it, or wait a moment)")
-        return self._start     # no tab yet: the network the page will open on
+        return self._start, contextlib.nullcontext()   # no tab yet: the network it will open on
 
     def network(self):
         """A copy of the page's current network, as a :class:`~lucidnet.NeuralNetwork`
         (same weights; its ``predict`` takes the raw inputs, as the exported model's).
 
         Before a tab has opened the page, the network it will open on (for
-        ``show(net)``, ``net``'s weights).
+        ``show(net)``, ``net``'s weights).  While the page trains, the weights after
+        the chunk of epochs being trained now: never a mix of two steps.
         """
-        return copy.deepcopy(self._session().export_network())
+        session, lock = self._session()
+        with lock:
+            return copy.deepcopy(session.export_network())
 
     def _repr_html_(self) -> str:
         if getattr(self, "shown", False):

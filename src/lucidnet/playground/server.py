@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import weakref
 from pathlib import Path
 
@@ -119,6 +120,9 @@ async def _socket(ws: WebSocket):
     await ws.accept()
     key = object()
     sessions[id(key)] = None
+    # held while a message is answered, so that a notebook's Playground.network()
+    # copies the session between two training chunks, never in the middle of one
+    ws.app.state.locks[id(key)] = threading.Lock()
     inbox: asyncio.Queue = asyncio.Queue()
     closed = object()
 
@@ -150,14 +154,21 @@ async def _socket(ws: WebSocket):
     finally:
         reader.cancel()
         del sessions[id(key)]   # the tab closed: its network and data go with it
+        del ws.app.state.locks[id(key)]
 
 
 async def _answer(ws, sessions, key, text) -> None:
     """One message in a worker thread (training never blocks the event loop); send the replies."""
+    state = ws.app.state
+
+    def answer():
+        with state.locks[key]:
+            session, replies = handle(sessions[key], text, state.upload, state.pages)
+            sessions[key] = session
+        return replies
+
     try:
-        session, replies = await run_in_threadpool(handle, sessions[key], text,
-                                                   ws.app.state.upload, ws.app.state.pages)
-        sessions[key] = session
+        replies = await run_in_threadpool(answer)
         out = [json.dumps(r, allow_nan=False) for r in replies]
     except Exception as exc:  # a bug must not kill the tab: say so and go on
         log.exception("playground message failed")
@@ -199,6 +210,7 @@ def create_app(hosts=("127.0.0.1", "localhost"), upload=None) -> Starlette:
         WebSocketRoute("/ws", _socket),
     ])
     app.state.sessions = {}
+    app.state.locks = {}      # id -> the lock each tab's messages are answered under
     app.state.upload = upload
     # token -> the session a notebook's show() opens its page on; held as long as the
     # notebook holds its Playground object
