@@ -6,18 +6,17 @@ makes such a pair an error naming both sides.  Only options the user typed
 count (``args._given``, see ``_parser``); defaults never do.
 
 Standard library only at module level, and the toy data sets' names from
-:mod:`lucidnet.data`, the one list of them.
+:mod:`lucidnet.data`, the one list of them (and of those with a number of classes).
 """
 
 from __future__ import annotations
 
-from ..data import TOY_DATASETS
+from ..data import TOY_DATASETS, WITH_N_CLASSES
 from . import CommandError
 from ._parser import given
 
 __all__ = ["refuse_options_that_do_not_apply"]
 
-WITH_CLASSES = ("blobs", "spirals")
 # option dest -> (the option it needs, its flag)
 NEEDS = {"min_delta": ("early_stopping", "--early-stopping"),
          "frames": ("animate", "--animate"),
@@ -40,8 +39,8 @@ def refuse_options_that_do_not_apply(args) -> None:
         if dest in typed and not toy:
             raise CommandError(f"{_flag(dest)} applies to the generated toy data sets "
                                f"({', '.join(TOY_DATASETS)}), not to {source}")
-    if "n_classes" in typed and toy and (args.dataset or "moons") not in WITH_CLASSES:
-        raise CommandError(f"--n-classes applies to {' and '.join(WITH_CLASSES)}, not to "
+    if "n_classes" in typed and toy and (args.dataset or "moons") not in WITH_N_CLASSES:
+        raise CommandError(f"--n-classes applies to {' and '.join(WITH_N_CLASSES)}, not to "
                            f"{source} (it has two classes)")
     if "task" in typed and args.data is None:
         raise CommandError(f"--task applies to --data CSV files, not to {source}")

@@ -15,11 +15,11 @@ import numpy as np
 
 from ..checks import check_int, check_positive_number
 
-__all__ = ["generate_toy_dataset", "TOY_DATASETS"]
+__all__ = ["generate_toy_dataset", "TOY_DATASETS", "WITH_N_CLASSES"]
 
 TOY_DATASETS = ("moons", "circles", "blobs", "xor", "spirals")
-# The ones that have exactly two classes by construction.
-_TWO_CLASS = ("moons", "circles", "xor")
+# The ones whose number of classes is a parameter; the others have exactly two.
+WITH_N_CLASSES = ("blobs", "spirals")
 
 
 def _xor(n_samples, noise, rng):
@@ -95,7 +95,7 @@ def generate_toy_dataset(n_samples=1000, noise=0.2, dataset_type="moons", random
     if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) \
             or n_classes < 2:
         raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-    if dataset_type in _TWO_CLASS and n_classes != 2:
+    if dataset_type not in WITH_N_CLASSES and n_classes != 2:
         raise ValueError(f"{dataset_type!r} has exactly 2 classes, got n_classes={n_classes}")
     if n_samples < n_classes:
         raise ValueError(f"n_samples ({n_samples}) must be at least n_classes ({n_classes})")
