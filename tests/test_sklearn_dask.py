@@ -33,7 +33,7 @@ PARAMS = dict(hidden_layer_sizes=(8,), learning_rate_init=0.01, batch_size=16, r
 @pytest.fixture(scope="module")
 def client():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None,
+                                  host="127.0.0.1", dashboard_address=":0",
                                   worker_dashboard_address=None) as cluster, \
             distributed.Client(cluster, timeout="60s") as client:
         yield client
