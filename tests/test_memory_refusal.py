@@ -47,6 +47,18 @@ def test_training_bytes_by_hand():
         1284 * 100_000 * 4
 
 
+def test_the_evaluation_goes_in_blocks_by_hand():
+    # 2-64-64-1 on 10^6 examples, float64: the steps keep 2*129 + 64 + 2 = 324 rows of
+    # 10^6 (2,592,000,000 bytes; measured 2,473 MiB = 2,593 MB); the evaluation's Z and A,
+    # 2*129 = 258 rows, only for a block of 4,096 columns, and the blocks' outputs, one row
+    # of 10^6: (258 * 4096 + 10^6) * 8 = 16,454,144 bytes, not 258 * 10^6 * 8 = 2.06 GB
+    assert memory.training_bytes([2, 64, 64, 1], 10**6, 10**6, 8, True) == \
+        (2_592_000_000, 16_454_144)
+    # mini-batches too evaluate in blocks of 4,096: 2-16-32-1 on 10,000 examples,
+    # (2*49 * 4096 + 10,000) * 8 = 3,291,264 bytes
+    assert memory.training_bytes([2, 16, 32, 1], 100, 10_000, 8, True)[1] == 3_291_264
+
+
 def test_fit_refuses_a_full_batch_that_does_not_fit(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda: (500_000, "a test limit"))
     net, (X, y) = _net(), _data()

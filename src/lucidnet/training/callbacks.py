@@ -2,48 +2,20 @@
 
 At the end of every epoch the loop hands each callback an :class:`EpochInfo`.
 Its figures (training cost, validation cost, accuracy or R^2) are computed on
-first access only, one forward pass per data set, and then cached: the cost J
-is evaluated only when something needs it.
+first access only, one forward pass per data set (a block of columns at a time,
+:func:`lucidnet.training.passes.figures_in_batches`), and then cached: the
+cost J is evaluated only when something needs it.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..checks import check_int, check_positive_number
-from ..core.metrics import labels_at_threshold, r2_score
+from .passes import figures_in_batches, figures_of_last_forward
 
 __all__ = ["Callback", "EpochInfo", "EarlyStopping", "LearningRateScheduler", "append_row",
            "figures_of_last_forward"]
-
-
-def _evaluate(net, X, Y, penalty):
-    """One inference pass: ``(J, metric name, metric value)``.
-
-    The metric is accuracy for a sigmoid/softmax output (``A >= 0.5`` or the
-    argmax against the targets) and R^2 (averaged over outputs) otherwise.
-    """
-    # X is checked once by train(); a diverging run may overflow here, and the
-    # loop tests the cost itself (lucidnet.training.divergence), so no warnings.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        net.forward_checked(X)                                               # (dL, N)
-    return figures_of_last_forward(net, Y, penalty)  # silences the cost's warnings itself
-
-
-def figures_of_last_forward(net, Y, penalty=True):
-    """``(J, metric name, metric value)`` of the forward pass the network ran last
-    (its output ``A[L]`` and logits ``Z[L]``, against ``Y``), with no pass of its own."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        A = net.output                                                       # (dL, N)
-        J = net.cost_of_last_forward(Y, penalty=penalty)
-        name = net.output_layer.activation.name
-        if name == "softmax":
-            return J, "accuracy", float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
-        if name == "sigmoid":
-            return J, "accuracy", float(np.mean(labels_at_threshold(A) == labels_at_threshold(Y)))
-        return J, "r2", r2_score(Y, A)
 
 
 class EpochInfo:
@@ -83,12 +55,12 @@ class EpochInfo:
 
     def _train_figures(self):
         if self._train is None:
-            self._train = _evaluate(self.net, self._X, self._Y, penalty=True)
+            self._train = figures_in_batches(self.net, self._X, self._Y, penalty=True)
         return self._train
 
     def _val_figures(self):
         if self._val is None and self._Xv is not None:
-            self._val = _evaluate(self.net, self._Xv, self._Yv, penalty=False)
+            self._val = figures_in_batches(self.net, self._Xv, self._Yv, penalty=False)
         return self._val
 
     @property

@@ -31,6 +31,7 @@ import math
 import numpy as np
 
 from ..errors import DivergenceError
+from .passes import figures_in_batches
 
 __all__ = ["DivergenceGuard", "DivergenceError", "weights_are_finite", "EXPLODED"]
 
@@ -138,9 +139,7 @@ class DivergenceGuard:
         opt.t = snap["t"]
 
     def _cost(self, X, Y) -> float:
-        with np.errstate(all="ignore"):
-            self.net.forward_checked(X)
-            return self.net.cost_of_last_forward(Y)
+        return figures_in_batches(self.net, X, Y)[0]  # no warnings, a block at a time
 
     def fail(self, epoch: int, reason, X, Y) -> DivergenceError:
         """Restore the last snapshot with a finite cost and build the error for ``epoch``.

@@ -31,7 +31,7 @@ from .interrupt import TrainingInterrupted, deferred_interrupts
 from ..errors import DivergenceError
 from ..optim.clipping import clip_grad_norm
 from .memory import check_training_fits
-from .passes import forward_cannot_overflow, forward_in_batches
+from .passes import figures_in_batches, forward_cannot_overflow, forward_in_batches
 from .validation import prepare_validation
 
 __all__ = ["train", "train_step", "Callback", "EpochInfo", "EarlyStopping"]
@@ -91,10 +91,7 @@ def _options(epochs, print_every, grad_check_every, batch_size, clip_norm, early
 
 def _interrupted(run, epoch, X, Y, callbacks, check_rng) -> TrainingInterrupted:
     """Save a checkpoint (if there is a path) and say where training stopped."""
-    net = run.net
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        net.forward_checked(X)
-        cost = net.cost_of_last_forward(Y)
+    cost = figures_in_batches(run.net, X, Y)[0]  # a block of columns at a time
     path = run.save(callbacks, check_rng)
     where = (f"after epoch {epoch}" if run.batches_done == 0 else
              f"in epoch {epoch} after {run.batches_done} step(s)")
@@ -191,7 +188,8 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     X = net.check_inputs(X)      # real, finite, (d0, N); never modified (see lucidnet.checks)
     Y = net.check_targets(y, X.shape[1])
     # A batch that cannot fit in memory is refused before anything is allocated or
-    # changed (lucidnet.training.memory); a cost evaluation passes over all examples.
+    # changed (lucidnet.training.memory); a cost evaluation passes over all examples,
+    # a block of columns at a time (lucidnet.training.passes).
     evaluates = bool(print_every) or validation_split is not None or \
         validation_data is not None or any(cb.needs_history for cb in callbacks)
     check_training_fits(net, X.shape[1], batch_size, evaluates)

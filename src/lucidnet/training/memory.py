@@ -3,10 +3,12 @@
 A training step keeps, per ``Dense`` layer, ``Z`` (later overwritten by
 ``Delta``) and ``A``, each ``(d_l, B)`` for a batch of ``B`` examples, the
 ``dJ/dA`` arrays passed down, and the output error; a ``Dropout`` layer
-keeps its mask and its output (see :func:`training_bytes`).  A cost evaluation (print
-checkpoints, validation, early stopping) runs a forward pass over all ``N``
-training examples, whose ``Z`` and ``A`` the layers keep while the training
-arrays are still held.  On Linux a run that asks for more than there is
+keeps its mask and its output (see :func:`training_bytes`).  A cost
+evaluation (print checkpoints, validation, early stopping) runs a forward
+pass over all ``N`` training examples, a block of columns at a time
+(:mod:`lucidnet.training.passes`): the layers keep a block's ``Z`` and ``A``
+while the training arrays are still held, beside the blocks' outputs
+``A[L]`` side by side.  On Linux a run that asks for more than there is
 does not always get a ``MemoryError``: large arrays are promised by the
 kernel and the process is killed when it touches them.  So ``fit`` adds
 these sizes up first and refuses with a ``ValueError`` that says what
@@ -24,6 +26,8 @@ Where neither can be read (not Linux), nothing is refused.
 from __future__ import annotations
 
 from pathlib import Path
+
+from .passes import PASS_COLUMNS
 
 __all__ = ["available_bytes", "training_bytes", "check_training_fits"]
 
@@ -130,7 +134,10 @@ def training_bytes(units, batch: int, N: int, itemsize: int, evaluates: bool,
     the consumed ``dJ/dA[l]`` (a different size, or the output layer), twice
     ``d_L`` for the output error (last step's is still cached while the next
     is computed), and ``d_0 + d_L`` for a mini-batch's copy of ``X`` and ``Y``.
-    The evaluation keeps ``2 d_l`` rows of ``N`` per layer with parameters.
+    The evaluation keeps ``2 d_l`` rows per layer with parameters, of the
+    columns of one block (up to :data:`lucidnet.training.passes.PASS_COLUMNS`,
+    4,096, in every run), and, when it takes more than one block, ``d_L``
+    rows of ``N`` for the blocks' outputs side by side.
     """
     d = list(units)
     L = len(d) - 1
@@ -138,7 +145,10 @@ def training_bytes(units, batch: int, N: int, itemsize: int, evaluates: bool,
     rows += sum(d[l - 1] for l in range(2, L + 1) if l == L or d[l] != d[l - 1])
     if batch < N:
         rows += d[0] + d[L]
-    evaluation = 2 * sum(n for i, n in enumerate(d) if i > 0 and i not in dropout) * N
+    block = min(N, PASS_COLUMNS)
+    evaluation = 2 * sum(n for i, n in enumerate(d) if i > 0 and i not in dropout) * block
+    if block < N:
+        evaluation += d[L] * N                   # the outputs of all blocks, for the metric
     return rows * batch * itemsize, (evaluation * itemsize if evaluates else 0)
 
 

@@ -2,19 +2,25 @@
 
 Before training, ``train`` runs one forward pass over ``X`` to tell inputs that
 overflow (the data's fault) from a learning rate that diverges; after it, the
-diagnosis needs ``A[L]`` for every example.  Both go through
-:func:`forward_in_batches`, for two reasons, both measured:
+diagnosis needs ``A[L]`` for every example (both :func:`forward_in_batches`).
+During it, a print checkpoint (``fit``'s default, at epoch 0), validation,
+early stopping or a callback needs the cost J, and accuracy or R^2, over all
+examples (:func:`figures_in_batches`).  They go a block of columns at a time
+(:func:`column_blocks`), for two reasons, both measured:
 
 - memory: an inference pass makes new ``Z`` and ``A`` arrays for every layer
   (and leaves the last ones cached on the layers), beside the training work
   arrays that the steps keep; over all N columns at once that took the peak of
   a full-batch run from 5 to 9 arrays of ``(64, N)`` (2-64-64-1, N = 10^6:
-  2.5 to 4.4 GiB in float64).  Blocks of :data:`PASS_COLUMNS` columns add a few MB.
-- threads: a mini-batch run's passes go in its own batches, so they make the
-  same matrix products as its steps.  One product over all N columns is large
-  enough for OpenBLAS to wake a second thread that the steps never use, and on
-  a busy 2-core machine that thread then competed with every step after it
-  (run M took 1.8x as long).
+  2.5 to 4.4 GiB in float64; ``fit``'s default print checkpoint did the same
+  until its J went in blocks too).  Blocks of :data:`PASS_COLUMNS` columns
+  add a few MB.
+- threads: the two passes of a mini-batch run go in its own batches, so they
+  make the same matrix products as its steps.  One product over all N columns
+  is large enough for OpenBLAS to wake a second thread that the steps never
+  use, and on a busy 2-core machine that thread then competed with every step
+  after it (run M took 1.8x as long).  The cost evaluations go in blocks of
+  :data:`PASS_COLUMNS` in every run (see :func:`figures_in_batches`).
 """
 
 from __future__ import annotations
@@ -22,21 +28,80 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import activation_functions as af
+from ..core.metrics import labels_at_threshold, r2_score
 
-__all__ = ["forward_in_batches", "forward_cannot_overflow", "PASS_COLUMNS"]
+__all__ = ["column_blocks", "forward_in_batches", "figures_in_batches",
+           "figures_of_last_forward", "metric_of_outputs", "forward_cannot_overflow",
+           "PASS_COLUMNS"]
 
-PASS_COLUMNS = 4096  # columns per block of a full-batch run's pass (64 rows: 2 MB in float64)
+PASS_COLUMNS = 4096  # columns per block of a full-batch pass and of J (64 rows: 2 MB in float64)
+
+
+def column_blocks(N: int, batch_size=None) -> list:
+    """The column slices of a pass over ``N`` examples: of a mini-batch run's batch
+    size, else of :data:`PASS_COLUMNS`; one slice when ``N`` is no more than that."""
+    block = batch_size if batch_size is not None and batch_size < N else PASS_COLUMNS
+    return [slice(start, start + block) for start in range(0, N, block)]
 
 
 def forward_in_batches(net, X, batch_size=None) -> np.ndarray:
     """``A[L]`` ``(dL, N)`` for the checked ``X`` ``(d0, N)``: an inference pass,
-    ``batch_size`` columns at a time (a full-batch run's: :data:`PASS_COLUMNS`)."""
-    N = X.shape[1]
-    block = batch_size if batch_size is not None and batch_size < N else PASS_COLUMNS
-    if block >= N:
+    a block of :func:`column_blocks` at a time."""
+    blocks = column_blocks(X.shape[1], batch_size)
+    if len(blocks) <= 1:
         return net.forward_checked(X)
-    return np.concatenate([net.forward_checked(X[:, start:start + block])
-                           for start in range(0, N, block)], axis=1)
+    return np.concatenate([net.forward_checked(X[:, cols]) for cols in blocks], axis=1)
+
+
+def figures_of_last_forward(net, Y, penalty=True):
+    """``(J, metric name, metric value)`` of the forward pass the network ran last
+    (its output ``A[L]`` and logits ``Z[L]``, against ``Y``), with no pass of its own."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        J = net.cost_of_last_forward(Y, penalty=penalty)
+    return (J, *metric_of_outputs(net, net.output, Y))
+
+
+def metric_of_outputs(net, A, Y):
+    """``(name, value)``: accuracy of the outputs ``A`` ``(dL, N)`` against ``Y`` for a
+    sigmoid/softmax output (``A >= 0.5`` or the argmax), R^2 (averaged over outputs)
+    otherwise."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        name = net.output_layer.activation.name
+        if name == "softmax":
+            return "accuracy", float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
+        if name == "sigmoid":
+            return "accuracy", float(np.mean(labels_at_threshold(A) == labels_at_threshold(Y)))
+        return "r2", r2_score(Y, A)
+
+
+def figures_in_batches(net, X, Y, penalty=True):
+    """``(J, metric name, metric value)`` of the network on the checked ``X``, ``Y``:
+    an inference pass :data:`PASS_COLUMNS` columns at a time.
+
+    With blocks ``b`` of ``N_b`` columns, ``J = (1/N) sum_b N_b J_b`` (each
+    ``J_b`` the mean over its block, without penalty) plus the penalty over N
+    once; the metric is taken on the blocks' outputs side by side, ``(dL, N)``.
+    Blocks of :data:`PASS_COLUMNS` in a mini-batch run too, not of its batch
+    size: J of up to 4,096 examples is then the plain pass over all of them,
+    bit for bit (:func:`figures_of_last_forward`), and a run of batch 1 does
+    not pay N calls for it.  No warnings: the training loop tests the cost
+    itself (:mod:`lucidnet.training.divergence`), and a diverging run may
+    overflow here.
+    """
+    N = X.shape[1]
+    blocks = column_blocks(N)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if len(blocks) <= 1:
+            net.forward_checked(X)                                           # (dL, N)
+            return figures_of_last_forward(net, Y, penalty)
+        total, outputs = 0.0, []
+        for cols in blocks:
+            net.forward_checked(X[:, cols])                                  # (dL, N_b)
+            Y_b = Y[:, cols]
+            total += net.cost_of_last_forward(Y_b, penalty=False) * Y_b.shape[1]  # N_b J_b
+            outputs.append(net.output)
+        J = total / N + (net.penalty(N) if penalty else 0.0)
+    return (J, *metric_of_outputs(net, np.concatenate(outputs, axis=1), Y))
 
 
 # ------------------------------------------------------------ the overflow test, proved
