@@ -9,6 +9,11 @@ before).  That last figure is also given in units of one ``(64, N)`` array of
 the dtype: how many arrays of a hidden layer's size the implementation holds
 at its peak.
 
+``lucidnet`` trains with ``print_every=0``, as the speed benchmarks do;
+``lucidnet-printing`` leaves ``fit``'s default print checkpoints on
+(``print_every=100``), so the cost J over all N examples is evaluated after
+epoch 0, as a user's plain ``net.fit(X.T, y)`` does.
+
 Growth from epoch to epoch is measured two ways: lucidnet's child reads its
 RSS after every epoch (a callback) and reports the largest rise after epoch
 1; and at two sizes every implementation trains once for 3 and once for 9
@@ -41,15 +46,17 @@ import common  # noqa: E402
 
 N_POINTS = (1_000, 10_000, 100_000, 300_000, 1_000_000)
 GROWTH_N = (100_000, 1_000_000)
-IMPLS = ("lucidnet", "sklearn", "torch", "jax")
+IMPLS = ("lucidnet", "lucidnet-printing", "sklearn", "torch", "jax")
 SIZES = [2, 64, 64, 1]
-COLORS = {"lucidnet": "#222222", "sklearn": "#4c72b0", "torch": "#dd8452", "jax": "#55a868"}
+COLORS = {"lucidnet": "#222222", "lucidnet-printing": "#999999", "sklearn": "#4c72b0",
+          "torch": "#dd8452", "jax": "#55a868"}
 
 
 def child(spec: str) -> dict:
     """Train one implementation once in this process; return its memory figures."""
     import jax_peer
     import sweep
+    import workloads as wl
     from run import _load_torch
 
     impl, N, dtype, epochs = spec.split(":")
@@ -59,9 +66,12 @@ def child(spec: str) -> dict:
     if (impl == "torch" and torch is None) or (impl == "jax" and jax is None):
         return {"skipped": True}
     X, y = common.moons(N)
-    run = sweep.prepare(impl, X, y, SIZES, dtype, epochs, torch, jax)
+    if impl == "lucidnet-printing":  # fit's default print_every=100: J at epoch 0
+        run = wl.lucid_full_batch(X, y, SIZES, dtype, epochs, sweep.LR, print_every=100)[0]
+    else:
+        run = sweep.prepare(impl, X, y, SIZES, dtype, epochs, torch, jax)
     samples = []
-    if impl == "lucidnet":
+    if impl.startswith("lucidnet"):
         run = _with_rss_probe(run, samples)
     reset_ok = common.reset_peak_rss()
     base = common.rss_mib()

@@ -76,8 +76,9 @@ def initial_weights(sizes, seed=0):
     return [(layer.params["W"].copy(), layer.params["b"].copy()) for layer in net.layers[1:]]
 
 
-def lucid_full_batch(X, y, sizes, dtype, epochs, lr, X_eval=None):
-    """R and S: ``NeuralNetwork(...).fit(X.T, y, epochs, print_every=0)``."""
+def lucid_full_batch(X, y, sizes, dtype, epochs, lr, X_eval=None, print_every=0):
+    """R and S: ``NeuralNetwork(...).fit(X.T, y, epochs, print_every=0)``; the memory
+    sweep's ``lucidnet-printing`` leaves fit's default print checkpoints on (100)."""
     from lucidnet import Dense, Input, NeuralNetwork, bce_cost
 
     def run():
@@ -85,7 +86,7 @@ def lucid_full_batch(X, y, sizes, dtype, epochs, lr, X_eval=None):
         layers += [Dense(f"h{i}", d) for i, d in enumerate(sizes[1:-1], start=1)]
         layers.append(Dense("out", sizes[-1]))
         net = NeuralNetwork(layers, loss_fn=bce_cost, lr=lr, dtype=dtype)
-        net.fit(X.T, y, epochs=epochs, print_every=0)  # as the README and notebook call it
+        net.fit(X.T, y, epochs=epochs, print_every=print_every)  # as the README calls it
         return net
 
     def evaluate(net):

@@ -219,15 +219,32 @@ def test_the_scaling_and_memory_sweeps_run(tmp_path):
 
     out = tmp_path / "memory.json"
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "memory_sweep.py"),
-                           "--quick", "--impls", "lucidnet", "--dtypes", "float32",
-                           "--json", str(out), "--chart", str(tmp_path / "memory.png")],
+                           "--quick", "--impls", "lucidnet,lucidnet-printing", "--dtypes",
+                           "float32", "--json", str(out), "--chart", str(tmp_path / "memory.png")],
                           capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = json.loads(out.read_text())["rows"]
-    assert {(r["N"], r["epochs"]) for r in rows} == {(1000, 3), (3000, 3), (3000, 9)}
+    # fit as the speed runs call it (print_every=0) and with its default print checkpoints
+    assert {(r["impl"], r["N"], r["epochs"]) for r in rows} == {
+        (impl, N, epochs) for impl in ("lucidnet", "lucidnet-printing")
+        for N, epochs in ((1000, 3), (3000, 3), (3000, 9))}
     assert all(r["peak_rss_mib"] >= r["base_rss_mib"] > 0 for r in rows)
     assert all(r["epoch_growth_mib"] is not None for r in rows)
     assert (tmp_path / "memory.png").stat().st_size > 1000
+
+
+def test_the_evaluation_in_blocks_benchmark_runs_and_agrees():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import evaluation_blocks
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    rows = evaluation_blocks.main(["--quick", "--repeats", "1"])
+    assert [(r["N"], r["dtype"]) for r in rows] == [
+        (1000, "float32"), (1000, "float64"), (10_000, "float32"), (10_000, "float64")]
+    # one block at N = 1,000: the same pass, the same bits; three blocks at 10,000
+    assert rows[0]["J_rel_diff"] == rows[1]["J_rel_diff"] == 0.0
+    assert rows[2]["J_rel_diff"] < 1e-6 and rows[3]["J_rel_diff"] < 1e-14
 
 
 @pytest.mark.slow
