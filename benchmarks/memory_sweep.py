@@ -12,7 +12,9 @@ at its peak.
 ``lucidnet`` trains with ``print_every=0``, as the speed benchmarks do;
 ``lucidnet-printing`` leaves ``fit``'s default print checkpoints on
 (``print_every=100``), so the cost J over all N examples is evaluated after
-epoch 0, as a user's plain ``net.fit(X.T, y)`` does.
+epoch 0, as a user's plain ``net.fit(X.T, y)`` does; ``lucidnet-score`` then
+calls ``net.loss(X.T, y)`` and ``net.score(X.T, y)`` over all N (the README's
+next line is ``net.score(X.T, y)``).
 
 Growth from epoch to epoch is measured two ways: lucidnet's child reads its
 RSS after every epoch (a callback) and reports the largest rise after epoch
@@ -46,10 +48,10 @@ import common  # noqa: E402
 
 N_POINTS = (1_000, 10_000, 100_000, 300_000, 1_000_000)
 GROWTH_N = (100_000, 1_000_000)
-IMPLS = ("lucidnet", "lucidnet-printing", "sklearn", "torch", "jax")
+IMPLS = ("lucidnet", "lucidnet-printing", "lucidnet-score", "sklearn", "torch", "jax")
 SIZES = [2, 64, 64, 1]
-COLORS = {"lucidnet": "#222222", "lucidnet-printing": "#999999", "sklearn": "#4c72b0",
-          "torch": "#dd8452", "jax": "#55a868"}
+COLORS = {"lucidnet": "#222222", "lucidnet-printing": "#999999", "lucidnet-score": "#bbbbbb",
+          "sklearn": "#4c72b0", "torch": "#dd8452", "jax": "#55a868"}
 
 
 def child(spec: str) -> dict:
@@ -68,6 +70,14 @@ def child(spec: str) -> dict:
     X, y = common.moons(N)
     if impl == "lucidnet-printing":  # fit's default print_every=100: J at epoch 0
         run = wl.lucid_full_batch(X, y, SIZES, dtype, epochs, sweep.LR, print_every=100)[0]
+    elif impl == "lucidnet-score":   # the same, then net.loss and net.score over all N
+        fit, evaluate = wl.lucid_full_batch(X, y, SIZES, dtype, epochs, sweep.LR,
+                                            print_every=100)
+
+        def run():
+            net = fit()
+            evaluate(net)
+            return net
     else:
         run = sweep.prepare(impl, X, y, SIZES, dtype, epochs, torch, jax)
     samples = []

@@ -219,14 +219,16 @@ def test_the_scaling_and_memory_sweeps_run(tmp_path):
 
     out = tmp_path / "memory.json"
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "memory_sweep.py"),
-                           "--quick", "--impls", "lucidnet,lucidnet-printing", "--dtypes",
-                           "float32", "--json", str(out), "--chart", str(tmp_path / "memory.png")],
+                           "--quick", "--impls", "lucidnet,lucidnet-printing,lucidnet-score",
+                           "--dtypes", "float32", "--json", str(out),
+                           "--chart", str(tmp_path / "memory.png")],
                           capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = json.loads(out.read_text())["rows"]
-    # fit as the speed runs call it (print_every=0) and with its default print checkpoints
+    # fit as the speed runs call it (print_every=0), with its default print checkpoints,
+    # and followed by loss and score
     assert {(r["impl"], r["N"], r["epochs"]) for r in rows} == {
-        (impl, N, epochs) for impl in ("lucidnet", "lucidnet-printing")
+        (impl, N, epochs) for impl in ("lucidnet", "lucidnet-printing", "lucidnet-score")
         for N, epochs in ((1000, 3), (3000, 3), (3000, 9))}
     assert all(r["peak_rss_mib"] >= r["base_rss_mib"] > 0 for r in rows)
     assert all(r["epoch_growth_mib"] is not None for r in rows)

@@ -1,4 +1,5 @@
-"""A batch that would not fit in memory is refused with a clear ValueError, before training.
+"""A batch that would not fit in memory is refused with a clear ValueError, before training;
+large work arrays are released when training ends.
 
 The memory limit is monkeypatched small (no real huge allocation); the byte
 counts expected below are worked out by hand from the layer sizes.
@@ -6,8 +7,11 @@ counts expected below are worked out by hand from the layer sizes.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from lucidnet import Dense, Input, NeuralNetwork
 from lucidnet.training import memory
@@ -163,3 +167,51 @@ def test_a_small_need_does_not_read_the_system(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", no_look_up)
     X, y = _data()
     _net().fit(X.T, y, epochs=1, print_every=0)
+
+
+def test_large_work_arrays_are_released_at_the_end_of_fit(monkeypatch):
+    # above the threshold (here 1 MB: the 2-16-32-1 net on 1,000 examples holds
+    # 146 rows * 1000 * 8 = 1,168,000 bytes) fit drops them: a score or predict over
+    # all N would otherwise come on top of them
+    monkeypatch.setattr(memory, "KEEP_WORK_BYTES", 1_000_000)
+    net, (X, y) = _net(), _data()
+    net.fit(X.T, y, epochs=2, print_every=0)
+    for layer in net.layers:
+        assert not getattr(layer, "_work", None)
+        assert getattr(layer, "Delta", None) is None
+    # the next fit allocates them again and trains on as if they had been kept
+    net.fit(X.T, y, epochs=2, print_every=0)
+    kept = _net()
+    monkeypatch.setattr(memory, "KEEP_WORK_BYTES", 10**12)
+    kept.fit(X.T, y, epochs=2, print_every=0)
+    assert sum(buf.nbytes for layer in kept.layers
+               for buf in getattr(layer, "_work", {}).values()) == 1_168_000
+    kept.fit(X.T, y, epochs=2, print_every=0)
+    for a, b in zip(net.layers[1:], kept.layers[1:]):
+        np.testing.assert_array_equal(a.params["W"], b.params["W"])
+        np.testing.assert_array_equal(a.params["b"], b.params["b"])
+
+
+def test_small_work_arrays_stay_for_the_next_fit():
+    # 1,168,000 bytes, below the 64 MiB threshold: kept, and reused by the next fit
+    net, (X, y) = _net(), _data()
+    net.fit(X.T, y, epochs=1, print_every=0)
+    before = {id(buf) for layer in net.layers for buf in getattr(layer, "_work", {}).values()}
+    assert len(before) == 8
+    net.fit(X.T, y, epochs=1, print_every=0)
+    assert {id(buf) for layer in net.layers
+            for buf in getattr(layer, "_work", {}).values()} == before
+
+
+def test_the_estimators_release_large_work_arrays_too(monkeypatch):
+    from lucidnet.sklearn import LucidClassifier
+
+    monkeypatch.setattr(memory, "KEEP_WORK_BYTES", 1)
+    X, y = _data()
+    clf = LucidClassifier(hidden_layer_sizes=(16,), solver="lbfgs", max_iter=5,
+                          random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 5 iterations, on purpose
+        clf.fit(X, y)
+    assert not any(getattr(layer, "_work", None) for layer in clf.net_.layers)
+    assert clf.predict_proba(X).shape == (1000, 2)

@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..core.layers import Dense
+from ..training.memory import release_work_arrays
 from . import _lbfgs, _stochastic
 from ._architecture import _LUCID_TO_SK, ArchitectureMixin
 from ._params import ParamList, write
@@ -173,6 +174,7 @@ class BaseLucidMLP(ArchitectureMixin, BaseEstimator):
         else:
             _stochastic.fit_stochastic(self, X, Y, sample_weight, incremental)
         _clear_caches(self.net_)
+        release_work_arrays(self.net_)  # large ones would stay beside a predict over all N
         # The model file names the core's optimizers only: it records the core one
         # closest to the solver (scikit-learn's optimizer state stays in _optimizer).
         self.net_.optimizer = _stochastic.core_optimizer(self)

@@ -30,7 +30,7 @@ from .run import Run
 from .interrupt import TrainingInterrupted, deferred_interrupts
 from ..errors import DivergenceError
 from ..optim.clipping import clip_grad_norm
-from .memory import check_training_fits
+from .memory import check_training_fits, release_work_arrays
 from .passes import figures_in_batches, forward_cannot_overflow, forward_in_batches
 from .validation import prepare_validation
 
@@ -295,4 +295,5 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     # a word when the result is poor (a TrainingDiagnosis warning; see lucidnet.training.diagnosis)
     warn_if_poor(net, X, Y, epochs=epoch + 1, batch_size=batch_size,
                  early_stopping=any(isinstance(cb, EarlyStopping) for cb in callbacks))
+    release_work_arrays(net)  # large ones would stay beside a score or predict over all N
     return costs
