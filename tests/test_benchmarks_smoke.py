@@ -235,15 +235,17 @@ def test_the_scaling_and_memory_sweeps_run(tmp_path):
     assert (tmp_path / "memory.png").stat().st_size > 1000
 
 
-def test_the_evaluation_in_blocks_benchmark_runs_and_agrees():
+def test_the_memory_time_benchmark_runs_and_agrees():
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
-        import evaluation_blocks
+        import memory_time
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
-    rows = evaluation_blocks.main(["--quick", "--repeats", "1"])
-    assert [(r["N"], r["dtype"]) for r in rows] == [
-        (1000, "float32"), (1000, "float64"), (10_000, "float32"), (10_000, "float64")]
+    rows = memory_time.main(["--quick", "--repeats", "1"])
+    assert [(r["N"], r.get("dtype")) for r in rows] == [
+        (1000, "float32"), (1000, "float64"), (10_000, "float32"), (10_000, "float64"),
+        (20_000, None)]
+    assert rows[4]["released"] > 0 and rows[4]["kept"] > 0
     # one block at N = 1,000: the same pass, the same bits; three blocks at 10,000
     assert rows[0]["J_rel_diff"] == rows[1]["J_rel_diff"] == 0.0
     assert rows[2]["J_rel_diff"] < 1e-6 and rows[3]["J_rel_diff"] < 1e-14
