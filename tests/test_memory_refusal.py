@@ -1,5 +1,6 @@
 """A batch that would not fit in memory is refused with a clear ValueError, before training;
-large work arrays are released when training ends.
+large work arrays are released when training ends, and an inference pass lets go of
+the last one's arrays before it makes its own.
 
 The memory limit is monkeypatched small (no real huge allocation); the byte
 counts expected below are worked out by hand from the layer sizes.
@@ -8,6 +9,7 @@ counts expected below are worked out by hand from the layer sizes.
 from __future__ import annotations
 
 import warnings
+import weakref
 
 import numpy as np
 import pytest
@@ -215,3 +217,25 @@ def test_the_estimators_release_large_work_arrays_too(monkeypatch):
         clf.fit(X, y)
     assert not any(getattr(layer, "_work", None) for layer in clf.net_.layers)
     assert clf.predict_proba(X).shape == (1000, 2)
+
+
+def test_an_inference_pass_lets_go_of_the_last_ones_arrays(monkeypatch):
+    # net.loss then net.score over all N: the first pass's Z and A (every layer's) are
+    # gone before the second makes its own, so two passes' arrays are never alive at once
+    net, (X, y) = _net(), _data()
+    net.forward(X.T)
+    old = [weakref.ref(layer.Z) for layer in net.layers[1:]]
+    old += [weakref.ref(layer.A) for layer in net.layers[1:-1]]  # A[L] is also net.output
+    gone_when_layer_1_starts = []
+    first = net.layers[1]
+    real = first.forward
+
+    def forward(A_prev, training=False):
+        gone_when_layer_1_starts.append([ref() is None for ref in old])
+        return real(A_prev, training)
+
+    monkeypatch.setattr(first, "forward", forward)
+    net.forward(X.T)
+    assert gone_when_layer_1_starts == [[True] * 5]
+    # and the caches are the new pass's, as a learner reads them
+    assert first.Z.shape == (16, 1000) and first.A is net.layers[2].A_prev

@@ -191,6 +191,9 @@ class Network:
 
     def forward_checked(self, A, training: bool = False) -> np.ndarray:
         """The forward pass on an already checked ``A[0]`` (the training loop's path)."""
+        if not training:  # the last pass's caches go first: one pass's arrays alive, not two
+            for layer in self.layers:
+                layer.A_prev = layer.Z = layer.A = None
         for layer in self.layers:
             A = layer.forward(A, training)
         self.output = A  # for the cost: a Dropout may follow the output layer
