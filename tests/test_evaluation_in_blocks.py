@@ -106,6 +106,26 @@ def test_regression_figures_in_blocks():
     assert net.history["r2"][-1] == pytest.approx(r2_score(y, yhat), rel=1e-12)
 
 
+def test_softmax_and_multi_label_figures_in_blocks():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((9000, 2))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)       # 3 classes
+    net = NeuralNetwork([Input("x", 2), Dense("h", 8, activation="tanh"),
+                         Dense("out", 3, activation="softmax")], loss_fn="cce", lr=0.5)
+    net.fit(X.T, y, epochs=2, print_every=1, verbose=False)
+    P = net.predict_proba(X.T).T                                       # (N, 3)
+    assert net.history["loss"][-1] == pytest.approx(log_loss(y, P), rel=1e-12)
+    assert net.history["accuracy"][-1] == accuracy_score(y, P.argmax(axis=1))
+    # two sigmoid outputs (multi-label): the accuracy is over every entry
+    Y = np.stack([X[:, 0] > 0, X[:, 0] + X[:, 1] > 0]).astype(float)  # (2, N)
+    net = NeuralNetwork([Input("x", 2), Dense("h", 8), Dense("out", 2)], lr=0.5)
+    net.fit(X.T, Y, epochs=2, print_every=1, verbose=False)
+    P = net.predict_proba(X.T)
+    assert net.history["accuracy"][-1] == np.mean((P >= 0.5) == (Y == 1))
+    bce = -np.mean(np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P), axis=0))
+    assert net.history["loss"][-1] == pytest.approx(bce, rel=1e-10)
+
+
 def test_a_small_pass_is_one_block_and_the_same_bits(monkeypatch):
     # N below a block: the plain pass over all columns, as before the blocks
     X, y = _moons_like(1000)

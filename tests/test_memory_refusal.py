@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from lucidnet import Dense, Input, NeuralNetwork
+from lucidnet import Dense, Dropout, Input, NeuralNetwork
 from lucidnet.training import memory
 
 
@@ -41,12 +41,13 @@ def test_training_bytes_by_hand():
     # (16 rows: it cannot reuse the 32 of dJ/dA[2]) and dJ/dA[2] (32, below the output
     # layer); the output error twice (2): 148 rows of 1000 values of 8 bytes
     assert memory.training_bytes([2, 16, 32, 1], 1000, 1000, 8, False) == (1_184_000, 0)
-    # the cost evaluation over all N keeps Z and A of every layer: 98 rows
-    assert memory.training_bytes([2, 16, 32, 1], 1000, 1000, 8, True) == (1_184_000, 784_000)
+    # the cost evaluation keeps Z and A of every layer, 98 rows, of a block of at most
+    # 4,096 columns (of the training set or a validation set of any size): 98 * 4096 * 8
+    assert memory.training_bytes([2, 16, 32, 1], 1000, 1000, 8, True) == (1_184_000, 3_211_264)
     # batches of 100 add their copy of X and Y (2 + 1 rows): 151 rows of 100 values
     assert memory.training_bytes([2, 16, 32, 1], 100, 1000, 8, False) == (120_800, 0)
     # float32 halves everything
-    assert memory.training_bytes([2, 16, 32, 1], 1000, 1000, 4, True) == (592_000, 392_000)
+    assert memory.training_bytes([2, 16, 32, 1], 1000, 1000, 4, True) == (592_000, 1_605_632)
     # equal widths: dJ/dA[1] goes over the consumed dJ/dA[2] (the measured S network:
     # 2*513 + 256 + 2 = 1284 rows of 100,000 float32, 489.8 MiB; measured 492 MiB)
     assert memory.training_bytes([2, 256, 256, 1], 100_000, 100_000, 4, False)[0] == \
@@ -56,13 +57,12 @@ def test_training_bytes_by_hand():
 def test_the_evaluation_goes_in_blocks_by_hand():
     # 2-64-64-1 on 10^6 examples, float64: the steps keep 2*129 + 64 + 2 = 324 rows of
     # 10^6 (2,592,000,000 bytes; measured 2,473 MiB = 2,593 MB); the evaluation's Z and A,
-    # 2*129 = 258 rows, only for a block of 4,096 columns, and the blocks' outputs, one row
-    # of 10^6: (258 * 4096 + 10^6) * 8 = 16,454,144 bytes, not 258 * 10^6 * 8 = 2.06 GB
+    # 2*129 = 258 rows, only for a block of 4,096 columns: 258 * 4096 * 8 = 8,454,144
+    # bytes, not 258 * 10^6 * 8 = 2.06 GB
     assert memory.training_bytes([2, 64, 64, 1], 10**6, 10**6, 8, True) == \
-        (2_592_000_000, 16_454_144)
-    # mini-batches too evaluate in blocks of 4,096: 2-16-32-1 on 10,000 examples,
-    # (2*49 * 4096 + 10,000) * 8 = 3,291,264 bytes
-    assert memory.training_bytes([2, 16, 32, 1], 100, 10_000, 8, True)[1] == 3_291_264
+        (2_592_000_000, 8_454_144)
+    # mini-batches too evaluate in blocks of 4,096: 98 * 4096 * 8 for 2-16-32-1
+    assert memory.training_bytes([2, 16, 32, 1], 100, 10_000, 8, True)[1] == 3_211_264
 
 
 def test_fit_refuses_a_full_batch_that_does_not_fit(monkeypatch):
@@ -80,13 +80,13 @@ def test_fit_refuses_a_full_batch_that_does_not_fit(monkeypatch):
 
 
 def test_the_evaluation_pass_counts_and_is_named(monkeypatch):
-    # 1,184,000 for the steps fits; with print checkpoints 784,000 more does not
+    # 1,184,000 for the steps fits; with print checkpoints 3,211,264 more does not
     monkeypatch.setattr(memory, "available_bytes", lambda: (1_500_000, "a test limit"))
     net, (X, y) = _net(), _data()
     net.fit(X.T, y, epochs=2, print_every=0)
     with pytest.raises(ValueError, match="print_every=0") as info:
         _net().fit(X.T, y, epochs=2, print_every=1, verbose=False)
-    assert "1,968,000 bytes" in str(info.value)
+    assert "4,395,264 bytes" in str(info.value)
 
 
 def test_mini_batches_that_fit_train(monkeypatch):
@@ -180,7 +180,7 @@ def test_large_work_arrays_are_released_at_the_end_of_fit(monkeypatch):
     net.fit(X.T, y, epochs=2, print_every=0)
     for layer in net.layers:
         assert not getattr(layer, "_work", None)
-        assert getattr(layer, "Delta", None) is None
+        assert all(getattr(layer, name, None) is None for name in ("A_prev", "Z", "A", "Delta"))
     # the next fit allocates them again and trains on as if they had been kept
     net.fit(X.T, y, epochs=2, print_every=0)
     kept = _net()
@@ -222,7 +222,7 @@ def test_the_estimators_release_large_work_arrays_too(monkeypatch):
 def test_an_inference_pass_lets_go_of_the_last_ones_arrays(monkeypatch):
     # net.loss then net.score over all N: the first pass's Z and A (every layer's) are
     # gone before the second makes its own, so two passes' arrays are never alive at once
-    net, (X, y) = _net(), _data()
+    net, (X, _) = _net(), _data()
     net.forward(X.T)
     old = [weakref.ref(layer.Z) for layer in net.layers[1:]]
     old += [weakref.ref(layer.A) for layer in net.layers[1:-1]]  # A[L] is also net.output
@@ -239,3 +239,22 @@ def test_an_inference_pass_lets_go_of_the_last_ones_arrays(monkeypatch):
     assert gone_when_layer_1_starts == [[True] * 5]
     # and the caches are the new pass's, as a learner reads them
     assert first.Z.shape == (16, 1000) and first.A is net.layers[2].A_prev
+
+
+def test_a_release_leaves_nothing_that_keeps_the_arrays_alive(monkeypatch):
+    # called right after a training pass (no inference pass in between, unlike fit's
+    # end): layer 2's A_prev is layer 1's A work array, net.output the output layer's
+    net = NeuralNetwork([Input("x", 2), Dense("h1", 16), Dropout("drop", 0.5),
+                         Dense("h2", 32), Dense("out", 1)])
+    X, y = _data()
+    net.backward(X.T, y)
+    refs = [weakref.ref(buf) for layer in net.layers
+            for buf in getattr(layer, "_work", {}).values()]
+    refs.append(weakref.ref(net.layers[2].mask))
+    output = net.output.copy()
+    # Z and A of h1, h2 and out: 2 * (16 + 32 + 1) rows; the output layer's dJ/dA[h2] (32
+    # rows) and h2's dJ/dA[h1] (16, which cannot go over the 32); every Delta over its Z;
+    # the Dropout's backward in place: 146 rows of 1000 float64
+    assert memory.release_work_arrays(net, keep_below=0) == (98 + 32 + 16) * 1000 * 8
+    assert all(ref() is None for ref in refs)
+    np.testing.assert_array_equal(net.output, output)             # a copy of the last output

@@ -79,21 +79,6 @@ class Layer:
             buf = work[key] = np.empty(shape, dtype=dtype)
         return buf
 
-    def release_work(self) -> int:
-        """Drop the work arrays, the caches that point into them and the last
-        backward pass's ``Delta``; return the work arrays' bytes.
-
-        The next training pass allocates them again.  ``fit`` calls this at its
-        end when they are large (:func:`lucidnet.training.memory.release_work_arrays`).
-        """
-        work = self.__dict__.pop("_work", {})
-        for name in ("A_prev", "Z", "A", "Delta"):
-            cached = self.__dict__.get(name)
-            if cached is not None and (name == "Delta" or
-                                       any(cached is buf for buf in work.values())):
-                setattr(self, name, None)
-        return sum(buf.nbytes for buf in work.values())
-
     def __getstate__(self):
         # A copy of a layer (copy.deepcopy, NeuralNetwork.astype) carries its
         # parameters and gradients, not the caches of its last pass.

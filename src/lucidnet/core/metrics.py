@@ -17,8 +17,8 @@ import numpy as np
 # SPEC: a sigmoid output is read as class 1 where A >= 0.5 (the one threshold of lucidnet).
 THRESHOLD = 0.5
 
-__all__ = ["THRESHOLD", "labels_at_threshold", "accuracy", "r2_score", "as_labels",
-           "label_pair", "output_pair"]
+__all__ = ["THRESHOLD", "labels_at_threshold", "accuracy", "r2_score", "r2_from_sums",
+           "as_labels", "label_pair", "output_pair"]
 
 
 def as_labels(y) -> np.ndarray:
@@ -68,6 +68,13 @@ def r2_score(y_true, y_pred) -> float:
     y_true, y_pred = output_pair(y_true, y_pred)
     ss_res = ((y_true - y_pred) ** 2).sum(axis=1)
     ss_tot = ((y_true - y_true.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    return r2_from_sums(ss_res, ss_tot)
+
+
+def r2_from_sums(ss_res, ss_tot) -> float:
+    """``1 - SS_res / SS_tot`` per output from the two sums ``(dL,)``, averaged over
+    outputs (the conventions of :func:`r2_score`, which computes the sums)."""
+    ss_res, ss_tot = np.asarray(ss_res, dtype=float), np.asarray(ss_tot, dtype=float)
     r2 = np.where(ss_res > 0, 0.0, 1.0)
     np.subtract(1.0, _safe_div(ss_res, ss_tot), out=r2, where=ss_tot > 0)
     return float(r2.mean())

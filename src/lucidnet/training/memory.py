@@ -7,8 +7,7 @@ keeps its mask and its output (see :func:`training_bytes`).  A cost
 evaluation (print checkpoints, validation, early stopping) runs a forward
 pass over all ``N`` training examples, a block of columns at a time
 (:mod:`lucidnet.training.passes`): the layers keep a block's ``Z`` and ``A``
-while the training arrays are still held, beside the blocks' outputs
-``A[L]`` side by side.  On Linux a run that asks for more than there is
+while the training arrays are still held.  On Linux a run that asks for more than there is
 does not always get a ``MemoryError``: large arrays are promised by the
 kernel and the process is killed when it touches them.  So ``fit`` adds
 these sizes up first and refuses with a ``ValueError`` that says what
@@ -139,9 +138,9 @@ def training_bytes(units, batch: int, N: int, itemsize: int, evaluates: bool,
     ``d_L`` for the output error (last step's is still cached while the next
     is computed), and ``d_0 + d_L`` for a mini-batch's copy of ``X`` and ``Y``.
     The evaluation keeps ``2 d_l`` rows per layer with parameters, of the
-    columns of one block (up to :data:`lucidnet.training.passes.PASS_COLUMNS`,
-    4,096, in every run), and, when it takes more than one block, ``d_L``
-    rows of ``N`` for the blocks' outputs side by side.
+    columns of one block: :data:`lucidnet.training.passes.PASS_COLUMNS`
+    (4,096) are counted, a bound for the training set and for a validation
+    set of any size (the metric is summed block by block).
     """
     d = list(units)
     L = len(d) - 1
@@ -149,10 +148,7 @@ def training_bytes(units, batch: int, N: int, itemsize: int, evaluates: bool,
     rows += sum(d[l - 1] for l in range(2, L + 1) if l == L or d[l] != d[l - 1])
     if batch < N:
         rows += d[0] + d[L]
-    block = min(N, PASS_COLUMNS)
-    evaluation = 2 * sum(n for i, n in enumerate(d) if i > 0 and i not in dropout) * block
-    if block < N:
-        evaluation += d[L] * N                   # the outputs of all blocks, for the metric
+    evaluation = 2 * sum(n for i, n in enumerate(d) if i > 0 and i not in dropout) * PASS_COLUMNS
     return rows * batch * itemsize, (evaluation * itemsize if evaluates else 0)
 
 
@@ -217,9 +213,22 @@ def release_work_arrays(net, keep_below: int | None = None) -> int:
     2-64-64-1, float64, ``fit`` then ``loss`` and ``score`` peaked at 6,153 MiB
     with them and 3,683 without).  Small ones are kept: a next ``fit`` on the
     same data (the playground trains in chunks of epochs) reuses them without
-    new page faults.
+    new page faults.  With them go the caches of the last pass (a layer's
+    ``A_prev`` is the layer below's ``A``; a Dropout's mask, unless fixed), so
+    that nothing keeps them alive; ``net.output`` becomes a copy of itself.
     """
     keep_below = KEEP_WORK_BYTES if keep_below is None else keep_below
-    if work_bytes(net) < keep_below:
+    held = work_bytes(net)
+    if held < keep_below:
         return 0
-    return sum(layer.release_work() for layer in net.layers)
+    released = [buf for layer in net.layers for buf in layer.__dict__.pop("_work", {}).values()]
+    for layer in net.layers:
+        for name in ("A_prev", "Z", "A", "Delta"):
+            if name in layer.__dict__:
+                setattr(layer, name, None)
+        if "mask" in layer.__dict__ and not getattr(layer, "fixed_mask", False):
+            layer.mask = None
+    output = net.__dict__.get("output")
+    if output is not None and any(output is buf for buf in released):
+        net.output = output.copy()
+    return held

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import activation_functions as af
-from ..core.metrics import labels_at_threshold, r2_score
+from ..core.metrics import labels_at_threshold, r2_from_sums, r2_score
 
 __all__ = ["column_blocks", "forward_in_batches", "figures_in_batches",
            "figures_of_last_forward", "metric_of_outputs", "forward_cannot_overflow",
@@ -80,28 +80,42 @@ def figures_in_batches(net, X, Y, penalty=True):
 
     With blocks ``b`` of ``N_b`` columns, ``J = (1/N) sum_b N_b J_b`` (each
     ``J_b`` the mean over its block, without penalty) plus the penalty over N
-    once; the metric is taken on the blocks' outputs side by side, ``(dL, N)``.
-    Blocks of :data:`PASS_COLUMNS` in a mini-batch run too, not of its batch
-    size: J of up to 4,096 examples is then the plain pass over all of them,
-    bit for bit (:func:`figures_of_last_forward`), and a run of batch 1 does
-    not pay N calls for it.  No warnings: the training loop tests the cost
-    itself (:mod:`lucidnet.training.divergence`), and a diverging run may
-    overflow here.
+    once.  The metric is summed block by block too (correct labels; for R^2
+    ``SS_res`` and ``SS_tot`` per output about the mean of all of ``Y``), so
+    nothing of N columns is made but ``Y``'s mean.  Blocks of
+    :data:`PASS_COLUMNS` in a mini-batch run too, not of its batch size: J of up
+    to 4,096 examples is then the plain pass over all of them, bit for bit
+    (:func:`figures_of_last_forward`), and a run of batch 1 does not pay N calls
+    for it.  No warnings: the training loop tests the cost itself
+    (:mod:`lucidnet.training.divergence`), and a diverging run may overflow here.
     """
     N = X.shape[1]
     blocks = column_blocks(N)
+    name = net.output_layer.activation.name
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if len(blocks) <= 1:
             net.forward_checked(X)                                           # (dL, N)
             return figures_of_last_forward(net, Y, penalty)
-        total, outputs = 0.0, []
+        regression = name not in ("softmax", "sigmoid")
+        Y_mean = Y.mean(axis=1, keepdims=True, dtype=np.float64) if regression else None
+        total, correct, ss_res, ss_tot = 0.0, 0, 0.0, 0.0
         for cols in blocks:
             net.forward_checked(X[:, cols])                                  # (dL, N_b)
-            Y_b = Y[:, cols]
+            A_b, Y_b = net.output, Y[:, cols]
             total += net.cost_of_last_forward(Y_b, penalty=False) * Y_b.shape[1]  # N_b J_b
-            outputs.append(net.output)
+            if name == "softmax":
+                correct += int(np.count_nonzero(A_b.argmax(axis=0) == Y_b.argmax(axis=0)))
+            elif name == "sigmoid":
+                correct += int(np.count_nonzero(labels_at_threshold(A_b) ==
+                                                labels_at_threshold(Y_b)))
+            else:
+                Y_b = Y_b.astype(np.float64)
+                ss_res = ss_res + ((Y_b - A_b) ** 2).sum(axis=1)           # sum (y - a)^2
+                ss_tot = ss_tot + ((Y_b - Y_mean) ** 2).sum(axis=1)        # sum (y - mean y)^2
         J = total / N + (net.penalty(N) if penalty else 0.0)
-    return (J, *metric_of_outputs(net, np.concatenate(outputs, axis=1), Y))
+    if regression:
+        return J, "r2", r2_from_sums(ss_res, ss_tot)
+    return J, "accuracy", correct / (N if name == "softmax" else Y.size)
 
 
 # ------------------------------------------------------------ the overflow test, proved
