@@ -223,7 +223,7 @@ def release_work_arrays(net, keep_below: int | None = None) -> int:
         return 0
     released = [buf for layer in net.layers for buf in layer.__dict__.pop("_work", {}).values()]
     for layer in net.layers:
-        for name in ("A_prev", "Z", "A", "Delta"):
+        for name in layer._CACHES:                  # A_prev, Z, A, Delta; _work is gone
             if name in layer.__dict__:
                 setattr(layer, name, None)
         if "mask" in layer.__dict__ and not getattr(layer, "fixed_mask", False):

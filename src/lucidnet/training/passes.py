@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import activation_functions as af
-from ..core.metrics import labels_at_threshold, r2_from_sums, r2_score
+from ..core.metrics import labels_at_threshold, r2_from_sums
 
 __all__ = ["column_blocks", "forward_in_batches", "figures_in_batches",
            "figures_of_last_forward", "metric_of_outputs", "forward_cannot_overflow",
@@ -65,13 +65,33 @@ def metric_of_outputs(net, A, Y):
     """``(name, value)``: accuracy of the outputs ``A`` ``(dL, N)`` against ``Y`` for a
     sigmoid/softmax output (``A >= 0.5`` or the argmax), R^2 (averaged over outputs)
     otherwise."""
+    name = net.output_layer.activation.name
+    Y_mean = None if name in _CLASSIFIERS else np.asarray(Y, float).mean(axis=1, keepdims=True)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        name = net.output_layer.activation.name
-        if name == "softmax":
-            return "accuracy", float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
-        if name == "sigmoid":
-            return "accuracy", float(np.mean(labels_at_threshold(A) == labels_at_threshold(Y)))
-        return "r2", r2_score(Y, A)
+        return _metric(name, _metric_sums(name, A, Y, Y_mean), Y)
+
+
+_CLASSIFIERS = ("softmax", "sigmoid")
+
+
+def _metric_sums(name, A, Y, Y_mean):
+    """What a block of outputs adds to the metric: the correct labels (and 0) for a
+    classifier; ``SS_res`` and ``SS_tot`` per output, about ``Y_mean``, for R^2."""
+    if name == "softmax":
+        return int(np.count_nonzero(A.argmax(axis=0) == Y.argmax(axis=0))), 0
+    if name == "sigmoid":
+        return int(np.count_nonzero(labels_at_threshold(A) == labels_at_threshold(Y))), 0
+    Y = np.asarray(Y, dtype=np.float64)
+    return ((Y - A) ** 2).sum(axis=1), ((Y - Y_mean) ** 2).sum(axis=1)  # (y - a)^2, (y - ybar)^2
+
+
+def _metric(name, sums, Y):
+    """``(name, value)`` from the sums of all blocks (see :func:`_metric_sums`)."""
+    if name == "softmax":
+        return "accuracy", sums[0] / Y.shape[1]
+    if name == "sigmoid":
+        return "accuracy", sums[0] / Y.size          # multi-label: every entry counts
+    return "r2", r2_from_sums(*sums)
 
 
 def figures_in_batches(net, X, Y, penalty=True):
@@ -91,31 +111,22 @@ def figures_in_batches(net, X, Y, penalty=True):
     """
     N = X.shape[1]
     blocks = column_blocks(N)
-    name = net.output_layer.activation.name
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if len(blocks) <= 1:
             net.forward_checked(X)                                           # (dL, N)
             return figures_of_last_forward(net, Y, penalty)
-        regression = name not in ("softmax", "sigmoid")
-        Y_mean = Y.mean(axis=1, keepdims=True, dtype=np.float64) if regression else None
-        total, correct, ss_res, ss_tot = 0.0, 0, 0.0, 0.0
+        name = net.output_layer.activation.name
+        Y_mean = None if name in _CLASSIFIERS else Y.mean(axis=1, keepdims=True,
+                                                          dtype=np.float64)
+        total, sums = 0.0, (0, 0)
         for cols in blocks:
             net.forward_checked(X[:, cols])                                  # (dL, N_b)
-            A_b, Y_b = net.output, Y[:, cols]
+            Y_b = Y[:, cols]
             total += net.cost_of_last_forward(Y_b, penalty=False) * Y_b.shape[1]  # N_b J_b
-            if name == "softmax":
-                correct += int(np.count_nonzero(A_b.argmax(axis=0) == Y_b.argmax(axis=0)))
-            elif name == "sigmoid":
-                correct += int(np.count_nonzero(labels_at_threshold(A_b) ==
-                                                labels_at_threshold(Y_b)))
-            else:
-                Y_b = Y_b.astype(np.float64)
-                ss_res = ss_res + ((Y_b - A_b) ** 2).sum(axis=1)           # sum (y - a)^2
-                ss_tot = ss_tot + ((Y_b - Y_mean) ** 2).sum(axis=1)        # sum (y - mean y)^2
+            block = _metric_sums(name, net.output, Y_b, Y_mean)
+            sums = tuple(s + b for s, b in zip(sums, block, strict=True))
         J = total / N + (net.penalty(N) if penalty else 0.0)
-    if regression:
-        return J, "r2", r2_from_sums(ss_res, ss_tot)
-    return J, "accuracy", correct / (N if name == "softmax" else Y.size)
+        return (J, *_metric(name, sums, Y))
 
 
 # ------------------------------------------------------------ the overflow test, proved
