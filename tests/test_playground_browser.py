@@ -206,7 +206,11 @@ def test_paused_equations_show_the_cost_of_the_epoch_on_screen(browser, url):
                       "window.playground.frame.epoch === "
                       "Number(document.querySelector('[data-testid=epoch]').textContent)")
     epoch = _frame(browser, "epoch")
-    assert by_testid(browser, "equations-epoch").text.endswith(f"at epoch {epoch}")
+    # read in one script, as _equations does: a repeated explain may rebuild the panel
+    # between a lookup and its .text (a stale element, seen once in CI)
+    heading = browser.execute_script(
+        "return document.querySelector('[data-testid=equations-epoch]').textContent.trim();")
+    assert heading.endswith(f"at epoch {epoch}")
     J = next(line for line in _equations(browser) if line.startswith("J = "))
     shown = float(J.split(" = ")[2].split()[0])
     assert shown == pytest.approx(_frame(browser, "train_loss"), rel=1e-4)
