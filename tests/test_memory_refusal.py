@@ -194,6 +194,26 @@ def test_large_work_arrays_are_released_at_the_end_of_fit(monkeypatch):
         np.testing.assert_array_equal(a.params["b"], b.params["b"])
 
 
+def test_large_work_arrays_are_released_when_fit_stops_with_an_error(monkeypatch):
+    # a learner who catches the error and then scores over all N does not carry them
+    from lucidnet import DivergenceError, TrainingInterrupted, atomic_files
+
+    monkeypatch.setattr(memory, "KEEP_WORK_BYTES", 1)
+    X, y = _data()
+    diverging = NeuralNetwork([Input("x", 2), Dense("h", 8, "relu"), Dense("out", 1)],
+                              lr=1e6)
+    with pytest.raises(DivergenceError):
+        diverging.fit(X.T * 1e6, y, epochs=300, print_every=0)
+    assert not any(getattr(layer, "_work", None) for layer in diverging.layers)
+
+    monkeypatch.setenv("LUCIDNET_SIGINT_AT", "mid_epoch")
+    monkeypatch.setattr(atomic_files, "_FIRED", set())
+    interrupted = _net()
+    with pytest.raises(TrainingInterrupted, match="training interrupted"):
+        interrupted.fit(X.T, y, epochs=5, print_every=0)
+    assert not any(getattr(layer, "_work", None) for layer in interrupted.layers)
+
+
 def test_small_work_arrays_stay_for_the_next_fit():
     # 1,168,000 bytes, below the 64 MiB threshold: kept, and reused by the next fit
     net, (X, y) = _net(), _data()

@@ -30,7 +30,7 @@ from .run import Run
 from .interrupt import TrainingInterrupted, deferred_interrupts
 from ..errors import DivergenceError
 from ..optim.clipping import clip_grad_norm
-from .memory import check_training_fits, release_work_arrays
+from .memory import check_training_fits, releases_work_arrays
 from .passes import figures_in_batches, forward_cannot_overflow, forward_in_batches
 from .validation import prepare_validation
 
@@ -104,6 +104,9 @@ def _interrupted(run, epoch, X, Y, callbacks, check_rng) -> TrainingInterrupted:
         cost=cost, checkpoint=None if path is None else str(path))
 
 
+# large work arrays are dropped when train returns or raises: they would stay beside a
+# score or predict over all N (lucidnet.training.memory)
+@releases_work_arrays
 def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
           batch_size=None, shuffle=True, callbacks=(), verbose=True, validation_split=None,
           validation_data=None, early_stopping=None, min_delta=0.0, schedule=None,
@@ -295,5 +298,4 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     # a word when the result is poor (a TrainingDiagnosis warning; see lucidnet.training.diagnosis)
     warn_if_poor(net, X, Y, epochs=epoch + 1, batch_size=batch_size,
                  early_stopping=any(isinstance(cb, EarlyStopping) for cb in callbacks))
-    release_work_arrays(net)  # large ones would stay beside a score or predict over all N
     return costs
