@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..core.layers import Dense
-from ..training.memory import releasing_work_arrays
+from ..training.memory import release_work_arrays, released_on_error
 from . import _lbfgs, _stochastic
 from ._architecture import _LUCID_TO_SK, ArchitectureMixin
 from ._params import ParamList, write
@@ -169,14 +169,13 @@ class BaseLucidMLP(ArchitectureMixin, BaseEstimator):
         X = X.astype(self.net_.dtype, copy=False)
         if sample_weight is not None:
             sample_weight = sample_weight.astype(self.net_.dtype, copy=False)
-        # large work arrays are dropped at the end, by an error too: they would stay
-        # beside a predict over all N
-        with releasing_work_arrays(self.net_):
+        with released_on_error(self.net_):
             if self.solver == "lbfgs":
                 _lbfgs.fit_lbfgs(self, X, Y, sample_weight)
             else:
                 _stochastic.fit_stochastic(self, X, Y, sample_weight, incremental)
-            _clear_caches(self.net_)
+        _clear_caches(self.net_)
+        release_work_arrays(self.net_)  # large ones would stay beside a predict over all N
         # The model file names the core's optimizers only: it records the core one
         # closest to the solver (scikit-learn's optimizer state stays in _optimizer).
         self.net_.optimizer = _stochastic.core_optimizer(self)

@@ -30,7 +30,7 @@ from .run import Run
 from .interrupt import TrainingInterrupted, deferred_interrupts
 from ..errors import DivergenceError
 from ..optim.clipping import clip_grad_norm
-from .memory import check_training_fits, releases_work_arrays
+from .memory import check_training_fits, release_work_arrays, released_on_error
 from .passes import figures_in_batches, forward_cannot_overflow, forward_in_batches
 from .validation import prepare_validation
 
@@ -104,9 +104,6 @@ def _interrupted(run, epoch, X, Y, callbacks, check_rng) -> TrainingInterrupted:
         cost=cost, checkpoint=None if path is None else str(path))
 
 
-# large work arrays are dropped when train returns or raises: they would stay beside a
-# score or predict over all N (lucidnet.training.memory)
-@releases_work_arrays
 def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
           batch_size=None, shuffle=True, callbacks=(), verbose=True, validation_split=None,
           validation_data=None, early_stopping=None, min_delta=0.0, schedule=None,
@@ -234,7 +231,8 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     guard = DivergenceGuard(net)
     epoch = run.epoch - 1
     first = run.epoch
-    with deferred_interrupts() as interrupt:  # Ctrl-C: finish the step, save, stop
+    # Ctrl-C: finish the step, save, stop; an error drops large work arrays on its way out
+    with deferred_interrupts() as interrupt, released_on_error(net):
         for epoch in range(run.epoch, epochs):
             if epoch <= first + 1:  # tests reach these moments (see atomic_files.sigint_hook)
                 sigint_hook("first_epoch" if epoch == first else "mid_epoch")
@@ -298,4 +296,5 @@ def train(net, X, y, epochs=500, print_every=100, grad_check_every=0, *,
     # a word when the result is poor (a TrainingDiagnosis warning; see lucidnet.training.diagnosis)
     warn_if_poor(net, X, Y, epochs=epoch + 1, batch_size=batch_size,
                  early_stopping=any(isinstance(cb, EarlyStopping) for cb in callbacks))
+    release_work_arrays(net)  # large ones would stay beside a score or predict over all N
     return costs

@@ -24,14 +24,13 @@ Where neither can be read (not Linux), nothing is refused.
 
 from __future__ import annotations
 
-import functools
 from contextlib import contextmanager
 from pathlib import Path
 
 from .passes import PASS_COLUMNS
 
 __all__ = ["available_bytes", "training_bytes", "check_training_fits",
-           "release_work_arrays", "releasing_work_arrays", "releases_work_arrays"]
+           "release_work_arrays", "released_on_error"]
 
 # cgroup v1 writes "no limit" as the largest page-aligned 64-bit number
 _NO_LIMIT = 1 << 60
@@ -237,21 +236,14 @@ def release_work_arrays(net, keep_below: int | None = None) -> int:
 
 
 @contextmanager
-def releasing_work_arrays(net):
-    """Call :func:`release_work_arrays` on ``net`` when the block ends, also when it
-    raises: a caller who catches a ``DivergenceError``, a failed gradient check or
-    ``TrainingInterrupted`` and then evaluates over all N examples does not carry
-    the training arrays beside that pass either."""
+def released_on_error(net):
+    """Call :func:`release_work_arrays` on ``net`` when the block raises (a
+    ``DivergenceError``, a failed gradient check, ``TrainingInterrupted``), then
+    let the error go on: a caller who catches it and evaluates over all N
+    examples does not carry the training arrays beside that pass.  A fit that
+    returns calls :func:`release_work_arrays` itself, after its last pass."""
     try:
         yield
-    finally:
+    except BaseException:
         release_work_arrays(net)
-
-
-def releases_work_arrays(fit):
-    """Decorate ``fit(net, ...)`` to end in :func:`releasing_work_arrays` of ``net``."""
-    @functools.wraps(fit)
-    def fit_then_release(net, *args, **kwargs):
-        with releasing_work_arrays(net):
-            return fit(net, *args, **kwargs)
-    return fit_then_release
+        raise
