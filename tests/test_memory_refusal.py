@@ -239,6 +239,26 @@ def test_the_estimators_release_large_work_arrays_too(monkeypatch):
     assert clf.predict_proba(X).shape == (1000, 2)
 
 
+def test_the_estimators_release_them_when_the_solver_raises(monkeypatch):
+    # the solver trains (its work arrays are allocated), then an error leaves it
+    from lucidnet.sklearn import LucidClassifier, _stochastic
+
+    monkeypatch.setattr(memory, "KEEP_WORK_BYTES", 1)
+    real = _stochastic.fit_stochastic
+
+    def trains_then_fails(*args):
+        real(*args)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(_stochastic, "fit_stochastic", trains_then_fails)
+    X, y = _data()
+    clf = LucidClassifier(hidden_layer_sizes=(16,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 2 epochs, on purpose
+        with pytest.raises(KeyboardInterrupt):
+            clf.fit(X, y)
+    assert not any(getattr(layer, "_work", None) for layer in clf.net_.layers)
+
+
 def test_an_inference_pass_lets_go_of_the_last_ones_arrays(monkeypatch):
     # net.loss then net.score over all N: the first pass's Z and A (every layer's) are
     # gone before the second makes its own, so two passes' arrays are never alive at once
