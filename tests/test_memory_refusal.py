@@ -204,14 +204,14 @@ def test_large_work_arrays_are_released_when_fit_stops_with_an_error(monkeypatch
                               lr=1e6)
     with pytest.raises(DivergenceError):
         diverging.fit(X.T * 1e6, y, epochs=300, print_every=0)
-    assert not any(getattr(layer, "_work", None) for layer in diverging.layers)
+    assert memory.work_bytes(diverging) == 0
 
     monkeypatch.setenv("LUCIDNET_SIGINT_AT", "mid_epoch")
     monkeypatch.setattr(atomic_files, "_FIRED", set())
     interrupted = _net()
     with pytest.raises(TrainingInterrupted, match="training interrupted"):
         interrupted.fit(X.T, y, epochs=5, print_every=0)
-    assert not any(getattr(layer, "_work", None) for layer in interrupted.layers)
+    assert memory.work_bytes(interrupted) == 0
 
 
 def test_small_work_arrays_stay_for_the_next_fit():
@@ -256,7 +256,7 @@ def test_the_estimators_release_them_when_the_solver_raises(monkeypatch):
         warnings.simplefilter("ignore", ConvergenceWarning)  # 2 epochs, on purpose
         with pytest.raises(KeyboardInterrupt):
             clf.fit(X, y)
-    assert not any(getattr(layer, "_work", None) for layer in clf.net_.layers)
+    assert memory.work_bytes(clf.net_) == 0
 
 
 def test_an_inference_pass_lets_go_of_the_last_ones_arrays(monkeypatch):
