@@ -79,7 +79,9 @@ def targets(results) -> list[str]:
     g = results.get("G")
     if g:
         line("G: grad_check_every adds < 5% to R",
-             lambda d: f"{g[f'R_{d}_overhead_pct']:+.1f}%",
+             lambda d: f"{g[f'R_{d}_overhead_pct']:+.1f}%" + (
+                 f" (the checks' own time: {g[f'R_{d}_own_pct']:.1f}%)"
+                 if f"R_{d}_own_pct" in g else ""),
              lambda d: g[f"R_{d}_overhead_pct"] < 5)
     return out
 
@@ -158,11 +160,20 @@ def markdown(results) -> str:
         out += ["", f"Batched entry check vs the loop: {g['entries_speedup_vs_loop']:.1f}x faster.",
                 "", f"Run R with and without checks: {g.get('R_pairs', '')} pairs of runs "
                 "in alternating order; the overhead is the median of the pairs' ratios.",
+                "The last two columns: what one check adds, as fit runs it (the divergence test "
+                "on the check's examples, the check, a float32 network's in its float64 copy, "
+                "and the slower training step after it, less a plain step), "
+                f"and {g.get('R_checks_per_fit', '')} such checks as a share of the run "
+                "without checks.",
                 "", "| run R | without checks (s) | grad_check_every=" + str(g["every"]) +
-                " (s) | overhead |", "|---|---|---|---|"]
+                " (s) | overhead | one check (ms) | the checks' own time |",
+                "|---|---|---|---|---|---|"]
         for dtype in ("float64", "float32"):
+            own = (f"{1e3 * g[f'R_{dtype}_t_check_s']:.2f} | {g[f'R_{dtype}_own_pct']:.1f}%"
+                   if f"R_{dtype}_own_pct" in g else "- | -")
             out.append(f"| {dtype} | {g[f'R_{dtype}_plain_s']:.3f} | "
-                       f"{g[f'R_{dtype}_checked_s']:.3f} | {g[f'R_{dtype}_overhead_pct']:+.1f}% |")
+                       f"{g[f'R_{dtype}_checked_s']:.3f} | {g[f'R_{dtype}_overhead_pct']:+.1f}% | "
+                       f"{own} |")
         out.append("")
     if mem:
         out += ["### Peak memory (one process per implementation, workload and dtype)", "",

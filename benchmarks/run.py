@@ -147,12 +147,44 @@ def annotate(rows, sz, peaks):
 
 
 def _periodic_check(net, XT, y):
-    """The check ``fit(grad_check_every=k)`` runs (on its sample of examples), as a call."""
+    """The check ``fit(grad_check_every=k)`` runs (on its sample of examples), as a call:
+    the divergence test on the check's examples first, then the check, as fit does."""
     from lucidnet.gradcheck.periodic import PeriodicCheck
 
     check = PeriodicCheck(net, net.check_inputs(XT), net.check_targets(y, XT.shape[1]))
     rng = np.random.default_rng(0)
-    return lambda: check(0, rng)
+
+    def run():
+        check.cost()
+        return check(0, rng)
+    return run
+
+
+def _check_cost(dtype, XT, y, repeats):
+    """Seconds that one periodic check adds to run R's training: the check and the
+    step after it, less a plain step (medians of ``repeats``)."""
+    from lucidnet.training.loop import train_step
+
+    net = wl._lucid_net(wl.r_sizes(), dtype)
+    X, Y = net.check_inputs(XT), net.check_targets(y, XT.shape[1])
+    check = _periodic_check(net, XT, y)
+
+    def step():
+        train_step(net, X, Y)
+
+    def check_and_step():
+        check()
+        step()
+
+    for _ in range(20):
+        step()
+    check()                                      # the float64 copy and its work arrays
+    plain, checked = [], []
+    for _ in range(repeats):
+        plain.append(timed(step)[0])
+        checked.append(timed(check_and_step)[0])
+        step()
+    return median(checked) - median(plain)
 
 
 def bench_gradcheck(sz, repeats):
@@ -207,7 +239,19 @@ def bench_gradcheck(sz, repeats):
         result[f"R_{dtype}_plain_s"] = median(plain)
         result[f"R_{dtype}_checked_s"] = median(checked)
         result[f"R_{dtype}_overhead_pct"] = 100 * (median(ratios) - 1)
+        # The same overhead from the checks' own time: one fit makes
+        # len(range(0, epochs, every)) checks, each timed here as fit runs it (on a
+        # float32 network, in its float64 copy) together with the training step
+        # after it (which finds its caches cold and, in float64, its work arrays
+        # resized to the check's sample), less a plain step.  A whole-run pair on
+        # a shared host moves by several percent; this figure does not, and says
+        # how much of a pair's overhead is the check.
+        t_check = _check_cost(dtype, XT, y, 8 * repeats)
+        n_checks = len(range(0, sz.r_epochs, sz.g_every))
+        result[f"R_{dtype}_t_check_s"] = t_check
+        result[f"R_{dtype}_own_pct"] = 100 * n_checks * t_check / median(plain)
     result["R_pairs"] = pairs
+    result["R_checks_per_fit"] = len(range(0, sz.r_epochs, sz.g_every))
     return result
 
 
