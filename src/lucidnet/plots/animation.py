@@ -66,7 +66,7 @@ class BoundaryRecorder(Callback):
 
     def __init__(self, X, y, *, frames: int = 60, every: int | None = None,
                  grid_steps: int = 100, padding: float = 0.5):
-        from .boundary import _points
+        from .boundary import _points, plane_grid
 
         X, y = _points(X, y)
         for name, value in (("frames", frames), ("grid_steps", grid_steps)) + (
@@ -76,11 +76,10 @@ class BoundaryRecorder(Callback):
         self.X, self.y = X, y
         self.frames, self.every, self.grid_steps = int(frames), every, int(grid_steps)
         self.padding = float(padding)
-        lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding  # as plot_decision_boundary
-        self.x1 = np.linspace(lo[0], hi[0], grid_steps)
-        self.x2 = np.linspace(lo[1], hi[1], grid_steps)
-        G1, G2 = np.meshgrid(self.x1, self.x2)
-        self._G = np.vstack([G1.ravel(), G2.ravel()])                 # (2, M) column-wise
+        # the plane plot_decision_boundary draws, so a frame and the still picture agree
+        G1, G2, G = plane_grid(X, grid_steps=grid_steps, padding=padding)
+        self.x1, self.x2 = G1[0], G2[:, 0]
+        self._G = np.ascontiguousarray(G.T)                # (2, M) column-wise
         self.epochs: list[int | str | None] = []  # str: a labelled frame (add_kept)
         self.costs: list[float] = []
         self.outputs: list[np.ndarray] = []
