@@ -104,3 +104,41 @@ def test_the_cli_prints_the_diagnosis_with_its_own_options(run_cli, tmp_path):
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert [d["kind"] for d in metrics["diagnosis"]] == ["plateau"]
     assert "TrainingDiagnosis" not in proc.stderr        # printed once, not also warned
+
+
+def test_imbalanced_classes_learned_well_are_not_called_chance():
+    # 96 of 100 examples in class 0; the four of class 1 sit far out on x1
+    X, _ = generate_toy_dataset(n_samples=100)
+    y = (X[:, 0] > np.sort(X[:, 0])[-5]).astype(int)
+    assert y.sum() == 4
+    net = _spec_net()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TrainingDiagnosis)
+        net.fit(X.T, y, epochs=2000, print_every=0)
+    assert net.score(X.T, y) >= 0.99                  # beats the 0.96 of always saying 0
+    assert "chance" not in [d.kind for d in net.diagnoses]
+
+
+def test_imbalanced_classes_at_the_majority_share_are_chance():
+    from lucidnet.training.diagnosis import diagnose
+
+    X, _ = generate_toy_dataset(n_samples=100)
+    y = np.zeros(100, dtype=int)
+    y[[3, 40, 71, 90]] = 1                             # 0.96 of the examples are class 0
+    net = _spec_net()
+    out = net.layers[-1]
+    out.params["W"][...] = 0.0
+    out.params["b"][...] = -5.0                        # says 0 for everything: 0.960
+    found = diagnose(net, X.T, y.reshape(1, -1).astype(float))
+    assert [d.kind for d in found] == ["chance"]
+    assert "training accuracy 0.960 is chance level (the largest class is 0.960" in found[0].text()
+
+
+def test_data_of_one_class_are_never_chance():
+    X, _ = generate_toy_dataset(n_samples=50)
+    net = _spec_net()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrainingDiagnosis)   # no verdict at all
+        net.fit(X.T, np.ones(50, dtype=int), epochs=20, print_every=0)
+    assert net.score(X.T, np.ones(50, dtype=int)) == 1.0
+    assert net.diagnoses == []

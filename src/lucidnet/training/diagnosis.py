@@ -104,7 +104,10 @@ def diagnose(net, X, Y, *, history=None, epochs=None, early_stopping=False,
         labels, truth = _labels(A), _labels(Y)
         acc = float(np.mean(labels == truth))
         longer = f"epochs={4 * epochs}" if epochs else "more epochs"
-        if acc <= majority + 0.05:
+        # chance: no better than always naming the largest class, by 0.05 or, when
+        # that class is most of the data, a tenth of what it leaves to get right
+        # (96% of one class: 0.964); data of one class have nothing to learn
+        if majority < 1.0 and acc <= majority + min(0.05, 0.1 * (1.0 - majority)):
             found.append(Diagnosis(
                 "chance", f"training accuracy {acc:.3f}{on} is chance level (the largest class "
                 f"is {majority:.3f} of the examples): the network has not learned",
