@@ -195,6 +195,25 @@ def test_equations_follow_the_network_and_gradients_check(browser, url):
     assert _errors(browser) == []
 
 
+def test_the_drawing_names_each_layer_as_the_equations_do(browser, url):
+    """With dropout, net.layers has a Dropout between the Dense layers: the second hidden
+    layer's weights are W[3] in the equations, and its header must say layer 3 too."""
+    _open(browser, url, "dataset=circle&layers=4,2&acts=tanh,tanh&dropout=0.2")
+    wait_for(browser, "window.playground.explained && "
+                      "window.playground.explained.version === window.playground.frame.version")
+    lines = _equations(browser)
+    assert "Z[3] = W[3] (2x4) @ A[2] (4xN) + b[3] (2x1)   -> (2xN)" in lines
+    assert "Z[5] = W[5] (1x2) @ A[4] (2xN) + b[5] (1x1)   -> (1xN)" in lines
+    heads = [by_testid(browser, f"layer-head-{k}").text.splitlines()[0] for k in (1, 2)]
+    assert heads == ["+\u2212 4 units in layer 1", "+\u2212 2 units in layer 3"]
+    assert by_testid(browser, "layer-head-2").get_attribute("title").startswith(
+        "layer 3: W[3], b[3], Z[3] and A[3]")
+    notes = browser.execute_script(
+        "return [...document.querySelectorAll('.more')].map(e => e.textContent);")
+    assert "output: layer 5" in notes
+    assert _errors(browser) == []
+
+
 def test_paused_equations_show_the_cost_of_the_epoch_on_screen(browser, url):
     _open(browser, url, "dataset=circle&layers=4,2&acts=tanh,tanh&epf=20")
     by_testid(browser, "play").click()

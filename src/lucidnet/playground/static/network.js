@@ -120,8 +120,9 @@ export class NetworkView {
       for (let i = 0; i < n; i++) col.push(this.node(x, Y0 + i * DY, true, hidden ? `unit-${l + 1}-${i}` : `output-${i}`));
       const total = frame.weights[l].units;
       if (total > n) this.note(x, Y0 + n * DY, `+${total - n} more`);
-      if (hidden) this.head(x, l + 1, total, settings.acts[l]);
-      else this.note(x - 10, Y0 - 26, "output");
+      const index = frame.weights[l].index;   // l in the equations' W[l], Z[l], A[l]
+      if (hidden) this.head(x, l + 1, total, settings.acts[l], index);
+      else this.note(x - 22, Y0 - 26, `output: layer ${index}`);
       for (const node of col) {   // a click on a unit picks its layer (the equations panel)
         node.div.addEventListener("click", () => this.handlers.pickLayer(frame.weights[l].index));
       }
@@ -171,9 +172,14 @@ export class NetworkView {
     this.root.append(span);
   }
 
-  head(x, layer, units, act) {
+  // The controls of hidden layer `layer` (1, 2, ...), named as the equations name it:
+  // net.layers[index], whose W[index], Z[index] and A[index] the equations panel shows.
+  head(x, layer, units, act, index) {
     const div = document.createElement("div");
     div.className = "layer-head"; div.style.left = `${x - 30}px`;
+    div.dataset.testid = `layer-head-${layer}`;
+    div.title = `layer ${index}: W[${index}], b[${index}], Z[${index}] and A[${index}] ` +
+      "in the equations below; click one of its units to highlight them";
     const buttons = document.createElement("div");
     buttons.className = "unit-buttons";
     for (const [sign, delta] of [["+", 1], ["\u2212", -1]]) {
@@ -185,7 +191,7 @@ export class NetworkView {
       buttons.append(b);
     }
     const count = document.createElement("span");
-    count.textContent = ` ${units} units`;
+    count.textContent = ` ${units} units in layer ${index}`;
     buttons.append(count);
     const select = document.createElement("select");
     select.dataset.testid = `act-${layer}`;
