@@ -124,7 +124,7 @@ export class NetworkView {
       if (hidden) this.head(x, l + 1, total, settings.acts[l], index);
       else this.note(x - 22, Y0 - 26, `output: layer ${index}`);
       for (const node of col) {   // a click on a unit picks its layer (the equations panel)
-        node.div.addEventListener("click", () => this.handlers.pickLayer(frame.weights[l].index));
+        node.div.addEventListener("click", () => this.handlers.pickLayer(index));
       }
       this.columns.push(col);
     });
